@@ -1,0 +1,57 @@
+# socialops — the two commands a newcomer needs: `make run` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+# `make test` talks to real PostgreSQL and Redis; override either in the environment.
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
+TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
+TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: help install run test lint format migrate seed worker beat clean
+
+help:
+	@echo "make run    create .venv, install, migrate, seed the demo once, serve http://127.0.0.1:8000"
+	@echo "make test   ruff, makemigrations --check, pytest (PostgreSQL + Redis at DATABASE_URL/REDIS_URL)"
+	@echo "make format format the code with ruff"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Development server on SQLite with Celery eager: no services needed. REDIS_URL is cleared
+# so tasks run in-process even when the shell has one set.
+run: install
+	DEBUG=1 REDIS_URL= $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 REDIS_URL= $(BIN)/python manage.py seed_demo
+	DEBUG=1 REDIS_URL= $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install lint
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A socialops worker -l info
+
+beat: install
+	$(BIN)/celery -A socialops beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+# Access grants, revocation, offboarding and the audit log arrive with the governance issue.

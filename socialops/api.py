@@ -1,0 +1,29 @@
+"""The v1 JSON API router (api.md)."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from teams.api import (
+    ChannelViewSet,
+    LeaveViewSet,
+    MemberViewSet,
+    MeView,
+    OnCallViewSet,
+    TeamViewSet,
+)
+from workload.api import TaskLogViewSet
+
+router = DefaultRouter()
+router.register("teams", TeamViewSet, basename="team")
+router.register("members", MemberViewSet, basename="member")
+router.register("channels", ChannelViewSet, basename="channel")
+router.register("task-logs", TaskLogViewSet, basename="task-log")
+router.register("leave", LeaveViewSet, basename="leave")
+router.register("on-call", OnCallViewSet, basename="on-call")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,55 @@
+"""Domain errors raised by services, and the one DRF handler that turns them into responses."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request. `errors` maps field names to messages."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, errors: dict[str, list[str] | str] | str):
+        if isinstance(errors, str):
+            errors = {"non_field_errors": [errors]}
+        self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}
+        super().__init__(self.errors)
+
+    def __str__(self) -> str:
+        return "; ".join(m for msgs in self.errors.values() for m in msgs)
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+class Forbidden(DomainError):
+    """The caller can see the object but may not take this action (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        if isinstance(exc, Forbidden):
+            return Response({"detail": str(exc)}, status=exc.status_code)
+        return Response(exc.errors, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data = {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        else:
+            data = {"non_field_errors": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "Request body too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return drf_exception_handler(exc, context)

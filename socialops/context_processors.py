@@ -1,0 +1,5 @@
+from teams.selectors import roles_for
+
+
+def roles(request):
+    return {"roles": roles_for(request.user)}

@@ -1,0 +1,13 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from teams.selectors import roles_for
+
+
+@login_required
+def home(request):
+    """Send each person to their landing page."""
+    roles = roles_for(request.user)
+    if roles.is_member:
+        return redirect("my-week")
+    return render(request, "home.html", {})

@@ -1,0 +1,391 @@
+"""Teams, members, channels, leave and on-call over the JSON API (api.md)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField
+from teams import services
+from teams.models import Channel, Leave, Member, OnCallShift, Team
+from teams.selectors import roles_for
+
+ROLE_CHOICES = ["member", "leader", "admin"]
+
+
+class WeekdaysField(serializers.ListField):
+    child = serializers.IntegerField(min_value=0, max_value=6)
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        if not 1 <= len(days) <= 7 or len(set(days)) != len(days):
+            raise ValidationError("Give 1 to 7 distinct weekdays, 0 = Monday … 6 = Sunday.")
+        return sorted(days)
+
+
+class TimezoneField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in zoneinfo.available_timezones():
+            raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/Paris).")
+        return value
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    leader_ids = serializers.PrimaryKeyRelatedField(
+        source="leaders", many=True, queryset=Member.objects.all(), required=False
+    )
+    timezone = TimezoneField(required=False)
+    staffed_weekdays = WeekdaysField(required=False)
+    staffed_hours_per_week = serializers.FloatField(read_only=True)
+    fte_hours = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("1"),
+        max_value=Decimal("168"),
+        required=False,
+    )
+    shrinkage = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        max_value=Decimal("0.999"),
+        required=False,
+    )
+    pulse_min_group = serializers.IntegerField(min_value=5, max_value=1000, required=False)
+
+    class Meta:
+        model = Team
+        fields = [
+            "id", "name", "leader_ids", "timezone", "staffed_window_start", "staffed_window_end",
+            "staffed_weekdays", "staffed_hours_per_week", "fte_hours", "shrinkage",
+            "pulse_min_group",
+        ]  # fmt: skip
+        validators = []  # uniqueness is the service's job (409)
+
+
+class TeamViewSet(ListRetrieveViewSet):
+    """Teams: leaders see the teams they lead, admins all; admins write."""
+
+    model = Team
+    serializer_class = TeamSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("leaders")
+
+    def can_create(self, roles):
+        return roles.is_admin
+
+    def can_change(self, roles, obj):
+        return roles.is_admin
+
+    def create(self, request):
+        self.check_create()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        team = services.team_create(**ser.validated_data)
+        return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        team = self.get_object()
+        ser = self.get_serializer(team, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        team = services.team_update(team=team, **ser.validated_data)
+        return Response(self.get_serializer(team).data)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", max_length=150)
+    email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=ROLE_CHOICES), required=False, allow_empty=True
+    )
+    timezone = TimezoneField(required=False)
+    workdays = WeekdaysField(required=False)
+    weekly_hours = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.5"),
+        max_value=Decimal("168"),
+        required=False,
+    )
+    leave_entitlement_days = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("366"),
+        required=False,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "username", "full_name", "email", "password", "team", "roles", "timezone",
+            "workday_start", "workday_end", "workdays", "weekly_hours", "leave_entitlement_days",
+            "status", "started_on", "ended_on",
+        ]  # fmt: skip
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        user = values.pop("user", {})
+        if "username" in user:
+            values["username"] = user["username"]
+        if "email" in user:
+            values["email"] = user["email"]
+        if "roles" in values:
+            roles = set(values.pop("roles"))
+            values.update({f"role_{name}": name in roles for name in ROLE_CHOICES})
+        return values
+
+    def validate(self, attrs):
+        start, end = attrs.get("workday_start"), attrs.get("workday_end")
+        if self.instance is not None:
+            start = start or self.instance.workday_start
+            end = end or self.instance.workday_end
+        if start and end and end <= start:
+            raise ValidationError({"workday_end": "The workday must end after it starts."})
+        return attrs
+
+
+class MemberViewSet(ListRetrieveViewSet):
+    """Members: yourself; leaders their teams; admins all; admins write."""
+
+    model = Member
+    serializer_class = MemberSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")
+
+    def can_create(self, roles):
+        return roles.is_admin
+
+    def can_change(self, roles, obj):
+        return roles.is_admin
+
+    def create(self, request):
+        self.check_create()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        values = dict(ser.validated_data)
+        if "username" not in values:
+            raise ValidationError({"username": ["This field is required."]})
+        member = services.member_create(**values)
+        return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        member = self.get_object()
+        ser = self.get_serializer(member, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        values = dict(ser.validated_data)
+        for name in ("username", "password"):
+            if name in values:
+                raise ValidationError({name: ["This field cannot be changed here."]})
+        member = services.member_update(member=member, **values)
+        return Response(self.get_serializer(member).data)
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), allow_null=True, required=False
+    )
+    service_level_target = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        max_value=Decimal("1"),
+        required=False,
+    )
+    response_sla_minutes = serializers.IntegerField(
+        min_value=1, max_value=60 * 24 * 14, allow_null=True, required=False
+    )
+    expected_weekly_messages = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False
+    )
+    min_backup = serializers.IntegerField(min_value=0, max_value=50, required=False)
+
+    class Meta:
+        model = Channel
+        fields = [
+            "id", "platform", "handle", "name", "team", "always_on", "response_sla_minutes",
+            "service_level_target", "expected_weekly_messages", "min_backup",
+            "uses_shared_credential", "owner",
+        ]  # fmt: skip
+        validators = []  # (platform, handle) uniqueness is the service's job (409)
+
+
+class ChannelViewSet(ListRetrieveViewSet):
+    """Channels: members and leaders see their teams' channels; admins all and write."""
+
+    model = Channel
+    serializer_class = ChannelSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def can_create(self, roles):
+        return roles.is_admin
+
+    def can_change(self, roles, obj):
+        return roles.is_admin
+
+    def create(self, request):
+        self.check_create()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        channel = services.channel_create(**ser.validated_data)
+        return Response(self.get_serializer(channel).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        channel = self.get_object()
+        ser = self.get_serializer(channel, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        channel = services.channel_update(channel=channel, **ser.validated_data)
+        return Response(self.get_serializer(channel).data)
+
+
+class OwnMemberField(serializers.IntegerField):
+    """The `member` of a personal record: shown on read; on write it may only name yourself."""
+
+    def to_representation(self, value):
+        return value.pk if isinstance(value, Member) else value
+
+
+class PersonalRecordViewSet(ListRetrieveViewSet):
+    """Records a member keeps about themselves: they write their own, leaders read their
+    teams'."""
+
+    def can_create(self, roles):
+        return roles.is_member and roles.member.team_id is not None
+
+    def can_change(self, roles, obj):
+        return roles.member is not None and obj.member_id == roles.member.pk
+
+    def own_member(self, validated: dict) -> Member:
+        member = self.roles.member
+        claimed = validated.pop("member", None)
+        if claimed is not None and claimed != member.pk:
+            raise ValidationError({"member": ["You can only record your own work and time."]})
+        return member
+
+    def destroy(self, request, pk=None):
+        self.perform_delete(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LeaveSerializer(serializers.ModelSerializer):
+    member = OwnMemberField(required=False)
+
+    class Meta:
+        model = Leave
+        fields = ["id", "member", "start_date", "end_date", "kind"]
+
+
+class LeaveViewSet(PersonalRecordViewSet):
+    model = Leave
+    serializer_class = LeaveSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    filterset_fields = ["member", "kind"]
+
+    def create(self, request):
+        self.check_create()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        values = dict(ser.validated_data)
+        leave = services.leave_create(member=self.own_member(values), **values)
+        return Response(self.get_serializer(leave).data, status=status.HTTP_201_CREATED)
+
+    def perform_delete(self, leave):
+        services.leave_delete(leave=leave)
+
+
+class OnCallSerializer(serializers.ModelSerializer):
+    member = OwnMemberField(required=False)
+    channel = ScopedPrimaryKeyRelatedField(Channel, allow_null=True, required=False)
+
+    class Meta:
+        model = OnCallShift
+        fields = ["id", "member", "starts_at", "ends_at", "channel"]
+
+
+class OnCallViewSet(PersonalRecordViewSet):
+    model = OnCallShift
+    serializer_class = OnCallSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    filterset_fields = ["member", "channel"]
+
+    def create(self, request):
+        self.check_create()
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        values = dict(ser.validated_data)
+        shift = services.on_call_create(member=self.own_member(values), **values)
+        return Response(self.get_serializer(shift).data, status=status.HTTP_201_CREATED)
+
+    def perform_delete(self, shift):
+        services.on_call_delete(shift=shift)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    member_id = serializers.IntegerField(read_only=True, allow_null=True)
+    led_team_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    share_pulse_with_leader = serializers.BooleanField()
+
+
+class MeView(APIView):
+    """Who am I: my roles, my member record, the teams I lead, my pulse-sharing setting."""
+
+    serializer_class = MeSerializer
+
+    def _payload(self, request):
+        roles = roles_for(request.user)
+        member = roles.member
+        return {
+            "id": request.user.pk,
+            "username": request.user.get_username(),
+            "full_name": member.full_name if member else request.user.get_full_name(),
+            "roles": roles.names,
+            "member_id": member.pk if member else None,
+            "led_team_ids": sorted(roles.led_team_ids),
+            "share_pulse_with_leader": bool(member and member.share_pulse_with_leader),
+        }
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(self._payload(request))
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+        other = sorted(set(request.data) - {"share_pulse_with_leader"})
+        if other:
+            raise ValidationError(
+                {name: ["Only share_pulse_with_leader can be changed here."] for name in other}
+            )
+        ser = MeSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        member = roles_for(request.user).member
+        if member is None:
+            raise ValidationError({"share_pulse_with_leader": ["You have no member record."]})
+        if "share_pulse_with_leader" in ser.validated_data:
+            services.member_set_share_pulse(
+                member=member, share=ser.validated_data["share_pulse_with_leader"]
+            )
+        return Response(self._payload(request))

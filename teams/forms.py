@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from teams.models import Channel, Leave, Member
+
+
+class LeaveForm(forms.Form):
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(choices=Leave.Kind.choices, initial=Leave.Kind.VACATION)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "Leave cannot end before it starts.")
+        return data
+
+
+class OnCallForm(forms.Form):
+    """Start and end in the member's own time zone; stored as instants."""
+
+    starts_at = forms.DateTimeField(
+        label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    channel = forms.ModelChoiceField(queryset=Channel.objects.none(), required=False)
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["channel"].queryset = Channel.objects.filter(team_id=member.team_id)
+
+    def _aware(self, value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=self.member.tz) if value.tzinfo is None else value
+
+    def clean_starts_at(self):
+        return self._aware(self.cleaned_data["starts_at"].replace(tzinfo=None))
+
+    def clean_ends_at(self):
+        return self._aware(self.cleaned_data["ends_at"].replace(tzinfo=None))

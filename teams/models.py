@@ -1,0 +1,326 @@
+"""Teams, members, channels, leave and on-call shifts.
+
+Every queryset of team-owned data goes through one `for_user(user)` door per model
+(the visibility rules of api.md); out of scope means 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/London).")
+
+
+def validate_weekdays(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not 1 <= len(value) <= 7
+        or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError("Give 1 to 7 distinct weekdays as numbers, 0 = Monday … 6 = Sunday.")
+
+
+def default_workdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def _roles(user):
+    from teams.selectors import roles_for
+
+    return roles_for(user)
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_user(self, user) -> TeamQuerySet:
+        roles = _roles(user)
+        if roles.is_admin:
+            return self.all()
+        return self.filter(pk__in=roles.led_team_ids)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    staffed_window_start = models.TimeField(default=dt.time(9, 0))
+    staffed_window_end = models.TimeField(default=dt.time(17, 0))
+    staffed_weekdays = models.JSONField(default=default_workdays, validators=[validate_weekdays])
+    fte_hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("40"))
+    shrinkage = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.15"))
+    pulse_min_group = models.PositiveSmallIntegerField(default=5)
+    leaders = models.ManyToManyField("teams.Member", related_name="led_teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staffed_window_end__gt=models.F("staffed_window_start")),
+                name="team_staffed_window_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(fte_hours__gt=0) & Q(fte_hours__lte=168), name="team_fte_hours_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(shrinkage__gte=0) & Q(shrinkage__lt=1), name="team_shrinkage_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(pulse_min_group__gte=5), name="team_pulse_min_group_at_least_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def staffed_hours_per_week(self) -> float:
+        start = dt.datetime.combine(dt.date.min, self.staffed_window_start)
+        end = dt.datetime.combine(dt.date.min, self.staffed_window_end)
+        return round((end - start).total_seconds() / 3600 * len(self.staffed_weekdays or []), 2)
+
+
+class MemberQuerySet(models.QuerySet):
+    def for_user(self, user) -> MemberQuerySet:
+        roles = _roles(user)
+        if roles.is_admin:
+            return self.all()
+        q = Q(team_id__in=roles.led_team_ids)
+        if roles.member is not None:
+            q |= Q(pk=roles.member.pk)
+        return self.filter(q) if roles.member is not None or roles.led_team_ids else self.none()
+
+    def employed_on(self, day: dt.date) -> MemberQuerySet:
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_LEAVE = "on_leave", "On leave"
+        DEPARTED = "departed", "Departed"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
+    )
+    full_name = models.CharField(max_length=150)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True
+    )
+    # A person may hold several roles at once.
+    role_member = models.BooleanField("member role", default=True)
+    role_leader = models.BooleanField("leader role", default=False)
+    role_admin = models.BooleanField("admin role", default=False)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    workday_start = models.TimeField(default=dt.time(9, 0))
+    workday_end = models.TimeField(default=dt.time(17, 30))
+    workdays = models.JSONField(default=default_workdays, validators=[validate_weekdays])
+    weekly_hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("37.5"))
+    leave_entitlement_days = models.DecimalField(
+        max_digits=5, decimal_places=1, default=Decimal("25")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField(default=dt.date.today)
+    ended_on = models.DateField(null=True, blank=True)
+    share_pulse_with_leader = models.BooleanField(default=False)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workday_end__gt=models.F("workday_start")),
+                name="member_workday_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_hours__gt=0) & Q(weekly_hours__lte=168),
+                name="member_weekly_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(leave_entitlement_days__gte=0),
+                name="member_leave_entitlement_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="member_ended_on_after_started_on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.user.get_username()
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            name
+            for name, held in (
+                ("member", self.role_member),
+                ("leader", self.role_leader),
+                ("admin", self.role_admin),
+            )
+            if held
+        ]
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The member's local date now."""
+        from django.utils import timezone
+
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def employed_on(self, day: dt.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+class ChannelQuerySet(models.QuerySet):
+    def for_user(self, user) -> ChannelQuerySet:
+        roles = _roles(user)
+        if roles.is_admin:
+            return self.all()
+        team_ids = set(roles.led_team_ids)
+        if roles.member is not None and roles.member.team_id is not None:
+            team_ids.add(roles.member.team_id)
+        return self.filter(team_id__in=team_ids)
+
+
+class Channel(models.Model):
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        INSTAGRAM = "instagram", "Instagram"
+        X = "x", "X"
+        LINKEDIN = "linkedin", "LinkedIn"
+        TIKTOK = "tiktok", "TikTok"
+        YOUTUBE = "youtube", "YouTube"
+        THREADS = "threads", "Threads"
+        PINTEREST = "pinterest", "Pinterest"
+        OTHER = "other", "Other"
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    handle = models.CharField(max_length=120)
+    name = models.CharField(max_length=150)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="channels")
+    always_on = models.BooleanField(default=False)
+    response_sla_minutes = models.PositiveIntegerField(null=True, blank=True)
+    service_level_target = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.8")
+    )
+    expected_weekly_messages = models.PositiveIntegerField(default=0)
+    min_backup = models.PositiveSmallIntegerField(default=2)
+    uses_shared_credential = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_channels"
+    )
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team_id", "platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="channel_unique_handle"),
+            models.CheckConstraint(
+                condition=Q(response_sla_minutes__isnull=True) | Q(response_sla_minutes__gt=0),
+                name="channel_sla_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(service_level_target__gt=0) & Q(service_level_target__lte=1),
+                name="channel_service_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_weekly_messages__gte=0),
+                name="channel_expected_messages_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(min_backup__gte=0), name="channel_min_backup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.handle}"
+
+
+class MemberOwnedQuerySet(models.QuerySet):
+    """Records that belong to one member: the member sees their own, leaders their teams'."""
+
+    def for_user(self, user):
+        roles = _roles(user)
+        q = Q(member__team_id__in=roles.led_team_ids)
+        if roles.member is not None:
+            q |= Q(member_id=roles.member.pk)
+        elif not roles.led_team_ids:
+            return self.none()
+        return self.filter(q)
+
+
+class Leave(models.Model):
+    class Kind(models.TextChoices):
+        VACATION = "vacation", "Vacation"
+        SICK = "sick", "Sick"
+        OTHER = "other", "Other"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="leave")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VACATION)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name_plural = "leave"
+        indexes = [models.Index(fields=["member", "start_date", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="leave_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.kind} {self.start_date}–{self.end_date}"
+
+
+class OnCallShift(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="on_call_shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="on_call_shifts"
+    )
+    # The member's local dates the shift touches, fixed when it is written (scoring.md:
+    # on-call shifts are instants; everything else is local wall-clock time).
+    first_local_date = models.DateField(editable=False)
+    last_local_date = models.DateField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MemberOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["member", "first_local_date", "last_local_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="on_call_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_local_date__gte=models.F("first_local_date")),
+                name="on_call_local_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} on call {self.starts_at:%Y-%m-%d %H:%M}"

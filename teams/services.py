@@ -1,0 +1,227 @@
+"""Writes of teams data. Views, serializers, admin and commands all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from socialops.common.exceptions import Conflict, DomainError
+from teams.models import Channel, Leave, Member, OnCallShift, Team
+
+MAX_LEAVE_DAYS = 366
+MAX_SHIFT = dt.timedelta(days=14)
+
+MEMBER_FIELDS = {
+    "full_name", "team", "role_member", "role_leader", "role_admin", "timezone",
+    "workday_start", "workday_end", "workdays", "weekly_hours", "leave_entitlement_days",
+    "status", "started_on", "ended_on",
+}  # fmt: skip
+TEAM_FIELDS = {
+    "name", "timezone", "staffed_window_start", "staffed_window_end", "staffed_weekdays",
+    "fte_hours", "shrinkage", "pulse_min_group",
+}  # fmt: skip
+CHANNEL_FIELDS = {
+    "platform", "handle", "name", "team", "always_on", "response_sla_minutes",
+    "service_level_target", "expected_weekly_messages", "min_backup",
+    "uses_shared_credential", "owner",
+}  # fmt: skip
+
+
+def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return list(fields)
+
+
+def _save(instance, *, update_fields: list[str] | None = None) -> None:
+    """Validate every field and database rule, then save; a duplicate is a 409."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise Conflict("This conflicts with an existing record.") from exc
+
+
+@transaction.atomic
+def team_create(*, leaders: list[Member] | None = None, **fields) -> Team:
+    team = Team()
+    _apply(team, fields, TEAM_FIELDS)
+    _save(team)
+    if leaders is not None:
+        team_set_leaders(team=team, leaders=leaders)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, leaders: list[Member] | None = None, **fields) -> Team:
+    changed = _apply(team, fields, TEAM_FIELDS)
+    if changed:
+        _save(team, update_fields=changed)
+    if leaders is not None:
+        team_set_leaders(team=team, leaders=leaders)
+    return team
+
+
+def team_set_leaders(*, team: Team, leaders: list[Member]) -> None:
+    not_leaders = [m for m in leaders if not m.role_leader]
+    if not_leaders:
+        raise DomainError(
+            {"leader_ids": f"{', '.join(map(str, not_leaders))} do not hold the leader role."}
+        )
+    team.leaders.set(leaders)
+
+
+@transaction.atomic
+def member_create(
+    *, username: str, password: str | None = None, email: str = "", **fields
+) -> Member:
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict({"username": "A person with this username already exists."})
+    user = User(username=username, email=email)
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        try:
+            validate_password(password, user)
+        except Exception as exc:
+            raise DomainError({"password": list(getattr(exc, "messages", [str(exc)]))}) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    member = Member(user=user)
+    _apply(member, fields, MEMBER_FIELDS)
+    _save(member)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, email: str | None = None, **fields) -> Member:
+    changed = _apply(member, fields, MEMBER_FIELDS)
+    if changed:
+        _save(member, update_fields=changed)
+    if email is not None and email != member.user.email:
+        member.user.email = email
+        member.user.full_clean(exclude=["password"])
+        member.user.save(update_fields=["email"])
+    return member
+
+
+@transaction.atomic
+def member_set_share_pulse(*, member: Member, share: bool) -> Member:
+    member.share_pulse_with_leader = share
+    member.save(update_fields=["share_pulse_with_leader"])
+    return member
+
+
+@transaction.atomic
+def channel_create(**fields) -> Channel:
+    channel = Channel()
+    _apply(channel, fields, CHANNEL_FIELDS)
+    _check_channel_owner(channel)
+    _save(channel)
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, channel: Channel, **fields) -> Channel:
+    changed = _apply(channel, fields, CHANNEL_FIELDS)
+    _check_channel_owner(channel)
+    if changed:
+        _save(channel, update_fields=changed)
+    return channel
+
+
+def _check_channel_owner(channel: Channel) -> None:
+    if channel.owner is not None and channel.owner.status == Member.Status.DEPARTED:
+        raise DomainError({"owner": "A departed member cannot own a channel."})
+
+
+def _check_employed(member: Member, day: dt.date, field: str) -> None:
+    if not member.employed_on(day):
+        raise DomainError({field: f"{day:%Y-%m-%d} is outside your employment."})
+
+
+@transaction.atomic
+def leave_create(*, member: Member, start_date: dt.date, end_date: dt.date, kind: str) -> Leave:
+    if end_date < start_date:
+        raise DomainError({"end_date": "Leave cannot end before it starts."})
+    if (end_date - start_date).days + 1 > MAX_LEAVE_DAYS:
+        raise DomainError({"end_date": f"Record at most {MAX_LEAVE_DAYS} days at a time."})
+    if kind not in Leave.Kind.values:
+        raise DomainError({"kind": f"Choose one of {', '.join(Leave.Kind.values)}."})
+    _check_employed(member, start_date, "start_date")
+    _check_employed(member, end_date, "end_date")
+    Member.objects.select_for_update().filter(pk=member.pk).first()  # serialise per member
+    overlapping = Leave.objects.filter(
+        member=member, start_date__lte=end_date, end_date__gte=start_date
+    ).first()
+    if overlapping is not None:
+        raise Conflict(
+            {
+                "start_date": "This overlaps leave already recorded "
+                f"({overlapping.start_date:%Y-%m-%d} to {overlapping.end_date:%Y-%m-%d})."
+            }
+        )
+    leave = Leave(member=member, start_date=start_date, end_date=end_date, kind=kind)
+    _save(leave)
+    return leave
+
+
+@transaction.atomic
+def leave_delete(*, leave: Leave) -> None:
+    leave.delete()
+
+
+def _local_dates(member: Member, starts_at: dt.datetime, ends_at: dt.datetime):
+    tz = member.tz
+    # The end instant is exclusive: a shift ending at local midnight does not touch the next day.
+    return (
+        starts_at.astimezone(tz).date(),
+        (ends_at - dt.timedelta(microseconds=1)).astimezone(tz).date(),
+    )
+
+
+@transaction.atomic
+def on_call_create(
+    *,
+    member: Member,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    channel: Channel | None = None,
+) -> OnCallShift:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise DomainError({"starts_at": "Give the time with its UTC offset."})
+    if ends_at <= starts_at:
+        raise DomainError({"ends_at": "The shift must end after it starts."})
+    if ends_at - starts_at > MAX_SHIFT:
+        raise DomainError({"ends_at": "Record shifts of at most 14 days."})
+    if channel is not None and channel.team_id != member.team_id:
+        raise DomainError({"channel": "Choose one of your team's channels."})
+    first, last = _local_dates(member, starts_at, ends_at)
+    _check_employed(member, first, "starts_at")
+    _check_employed(member, last, "ends_at")
+    shift = OnCallShift(
+        member=member,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        channel=channel,
+        first_local_date=first,
+        last_local_date=last,
+    )
+    _save(shift)
+    return shift
+
+
+@transaction.atomic
+def on_call_delete(*, shift: OnCallShift) -> None:
+    shift.delete()

@@ -1,0 +1,58 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from teams.models import Channel, Member, Team
+from workload.models import Category, TaskLog
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    team = factory.SubFactory(TeamFactory)
+    started_on = dt.date(2023, 1, 2)
+    timezone = "Europe/London"
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    platform = Channel.Platform.INSTAGRAM
+    handle = factory.Sequence(lambda n: f"@brand{n}")
+    name = factory.Sequence(lambda n: f"Brand channel {n}")
+    team = factory.SubFactory(TeamFactory)
+
+
+class TaskLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskLog
+
+    member = factory.SubFactory(MemberFactory)
+    date = dt.date(2026, 11, 2)
+    started_at = dt.time(10, 0)
+    minutes = 60
+    category = Category.PUBLISHING

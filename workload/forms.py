@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+
+from teams.models import Channel, Member
+from workload.duration import DurationError, parse_duration
+from workload.models import Category
+
+
+class TaskLogForm(forms.Form):
+    """One short form: the duration as typed (90, 1h30, 1:30, 1.5h), the rest optional."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    duration = forms.CharField(
+        max_length=32,
+        help_text="90, 90m, 1h30, 1:30 or 1.5h",
+        widget=forms.TextInput(
+            attrs={"placeholder": "1h30", "autocomplete": "off", "inputmode": "text", "size": 6}
+        ),
+    )
+    started_at = forms.TimeField(
+        label="Start", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    category = forms.ChoiceField(choices=[("", "Choose…"), *Category.choices])
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.none(), required=False, empty_label="No channel"
+    )
+    messages_handled = forms.IntegerField(
+        label="Messages", min_value=0, max_value=100_000, required=False, initial=0
+    )
+    hostile_messages = forms.IntegerField(
+        label="Hostile",
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text="Leave empty if you did not count them.",
+    )
+    crisis = forms.BooleanField(label="Crisis", required=False)
+    note = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Optional note"}),
+    )
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["channel"].queryset = Channel.objects.filter(team_id=member.team_id)
+
+    def clean_duration(self):
+        try:
+            minutes = parse_duration(self.cleaned_data["duration"])
+        except DurationError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if not 1 <= minutes <= 1440:
+            raise forms.ValidationError("An entry lasts from 1 minute to 24 hours (1440 minutes).")
+        return minutes
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["minutes"] = data.pop("duration")
+        data["messages_handled"] = data.get("messages_handled") or 0
+        return data

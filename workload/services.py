@@ -1,0 +1,163 @@
+"""Writes of task logs. The API, the My week page, admin and the demo seeder call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from socialops.common.exceptions import DomainError
+from teams.models import Channel, Member
+from workload.duration import format_duration
+from workload.hours import minutes_per_date
+from workload.models import MINUTES_PER_DAY, Category, TaskLog
+
+NOTE_MAX = 2000
+COUNT_MAX = 100_000
+EDITABLE = {
+    "date", "started_at", "minutes", "category", "channel", "messages_handled",
+    "hostile_messages", "crisis", "note",
+}  # fmt: skip
+
+
+def _lock_member(member: Member) -> Member:
+    # Serialises writes per member so that concurrent submissions for one member-day cannot
+    # both pass the 24-hour check (PostgreSQL row lock; SQLite serialises writers anyway).
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def _validate(member: Member, values: dict[str, Any], *, exclude_pk: int | None = None) -> None:
+    errors: dict[str, str] = {}
+    minutes = values["minutes"]
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        errors["minutes"] = "Give whole minutes."
+    elif not 1 <= minutes <= MINUTES_PER_DAY:
+        errors["minutes"] = "An entry lasts from 1 minute to 24 hours (1440 minutes)."
+    if values["category"] not in Category.values:
+        errors["category"] = f"Unknown category; choose one of {', '.join(Category.values)}."
+    day: dt.date = values["date"]
+    if member.status == Member.Status.DEPARTED:
+        errors["member"] = "A departed member cannot log work."
+    elif day > member.today():
+        errors["date"] = "You cannot log work for a future date."
+    elif not member.employed_on(day):
+        errors["date"] = f"{day:%Y-%m-%d} is outside your employment."
+    channel: Channel | None = values.get("channel")
+    if channel is not None and channel.team_id != member.team_id:
+        errors["channel"] = "Choose one of your team's channels."
+    for name in ("messages_handled", "hostile_messages"):
+        value = values.get(name)
+        if value is not None and not 0 <= value <= COUNT_MAX:
+            errors[name] = f"Give a number from 0 to {COUNT_MAX}."
+    if len(values.get("note") or "") > NOTE_MAX:
+        errors["note"] = f"Keep the note under {NOTE_MAX} characters."
+    if errors:
+        raise DomainError(errors)
+    _check_day_totals(member, values, exclude_pk=exclude_pk)
+
+
+def _check_day_totals(member: Member, values: dict[str, Any], *, exclude_pk: int | None) -> None:
+    """No local date may hold more than 24 hours once entries are split at midnight."""
+    day: dt.date = values["date"]
+    # An entry lasts at most a day, so only the day before can spill into `day`, and the new
+    # entry can spill only into the day after.
+    existing = TaskLog.objects.filter(
+        member=member, date__range=(day - dt.timedelta(days=1), day + dt.timedelta(days=1))
+    )
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    rows = list(existing.values_list("date", "started_at", "minutes"))
+    before = minutes_per_date(rows)
+    after = minutes_per_date([*rows, (day, values.get("started_at"), values["minutes"])])
+    for date, total in sorted(after.items()):
+        if total > MINUTES_PER_DAY and total > before.get(date, 0):
+            already = before.get(date, 0)
+            raise DomainError(
+                {
+                    "minutes": f"{date:%a %d %b} would total {format_duration(total)}: a day "
+                    f"holds at most 24h and {format_duration(already)} "
+                    "is already logged."
+                }
+            )
+
+
+@transaction.atomic
+def task_log_create(
+    *,
+    member: Member,
+    date: dt.date,
+    minutes: int,
+    category: str,
+    started_at: dt.time | None = None,
+    channel: Channel | None = None,
+    messages_handled: int = 0,
+    hostile_messages: int | None = None,
+    crisis: bool = False,
+    note: str = "",
+) -> TaskLog:
+    values = {
+        "date": date,
+        "started_at": started_at,
+        "minutes": minutes,
+        "category": category,
+        "channel": channel,
+        "messages_handled": messages_handled or 0,
+        "hostile_messages": hostile_messages,
+        "crisis": bool(crisis),
+        "note": note or "",
+    }
+    member = _lock_member(member)
+    _validate(member, values)
+    return TaskLog.objects.create(member=member, **values)
+
+
+@transaction.atomic
+def task_log_update(*, task_log: TaskLog, **changes) -> TaskLog:
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
+    member = _lock_member(task_log.member)
+    # An entry can be moved within employment, but never to a future date nor to another person.
+    values = {name: getattr(task_log, name) for name in EDITABLE}
+    values.update(changes)
+    values["note"] = values["note"] or ""
+    values["messages_handled"] = values["messages_handled"] or 0
+    _validate(member, values, exclude_pk=task_log.pk)
+    for name in changes:
+        setattr(task_log, name, values[name])
+    if changes:
+        task_log.save(update_fields=[*changes, "updated_at"])
+    return task_log
+
+
+@transaction.atomic
+def task_log_delete(*, task_log: TaskLog) -> None:
+    task_log.delete()
+
+
+@transaction.atomic
+def task_logs_copy_day(*, member: Member, from_date: dt.date, to_date: dt.date) -> list[TaskLog]:
+    """Copy every entry of `from_date` to `to_date` ("copy yesterday"), all or nothing."""
+    sources = list(
+        TaskLog.objects.filter(member=member, date=from_date).order_by("started_at", "pk")
+    )
+    if not sources:
+        raise DomainError({"date": f"Nothing is logged on {from_date:%a %d %b} to copy."})
+    created = []
+    for source in sources:
+        created.append(
+            task_log_create(
+                member=member,
+                date=to_date,
+                started_at=source.started_at,
+                minutes=source.minutes,
+                category=source.category,
+                channel=source.channel,
+                messages_handled=source.messages_handled,
+                hostile_messages=source.hostile_messages,
+                crisis=source.crisis,
+                note=source.note,
+            )
+        )
+    return created
