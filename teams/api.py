@@ -259,8 +259,11 @@ class ChannelViewSet(ListRetrieveViewSet):
 class OwnMemberField(serializers.IntegerField):
     """The `member` of a personal record: shown on read; on write it may only name yourself."""
 
+    def get_attribute(self, instance):
+        return instance.member_id  # the id is on the row: no query per record
+
     def to_representation(self, value):
-        return value.pk if isinstance(value, Member) else value
+        return value
 
 
 class PersonalRecordViewSet(ListRetrieveViewSet):

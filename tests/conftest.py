@@ -16,6 +16,12 @@ from tests.factories import ChannelFactory, MemberFactory, TeamFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs seconds per persona; tests need no brute-force cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Personas:
     team: object
@@ -52,19 +58,31 @@ def personas(db) -> Personas:
     )
 
 
+class SignedInClient(APIClient):
+    """Loads the user afresh for every request, as session and token auth do, so that nothing
+    cached on a user object outlives its request (and query counts include the user)."""
+
+    def __init__(self, user, **kwargs):
+        super().__init__(**kwargs)
+        self.user_pk = user.pk
+
+    def request(self, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        self.force_authenticate(get_user_model().objects.get(pk=self.user_pk))
+        return super().request(**kwargs)
+
+
 @pytest.fixture
 def api():
     """api(member) → an APIClient signed in as that member (None: anonymous)."""
 
     def make(member=None) -> APIClient:
-        client = APIClient()
-        if member is not None:
-            client.force_authenticate(member.user)
-        return client
+        return APIClient() if member is None else SignedInClient(member.user)
 
     return make
 
 
 @pytest.fixture
-def yesterday() -> dt.date:
+def past_day() -> dt.date:
     return dt.date.today() - dt.timedelta(days=2)  # safely in the past in every time zone
