@@ -38,6 +38,7 @@ class TimezoneField(serializers.CharField):
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=120)  # uniqueness: the service answers 409
     leader_ids = serializers.PrimaryKeyRelatedField(
         source="leaders", many=True, queryset=Member.objects.all(), required=False
     )
@@ -67,7 +68,6 @@ class TeamSerializer(serializers.ModelSerializer):
             "staffed_weekdays", "staffed_hours_per_week", "fte_hours", "shrinkage",
             "pulse_min_group",
         ]  # fmt: skip
-        validators = []  # uniqueness is the service's job (409)
 
 
 class TeamViewSet(ListRetrieveViewSet):

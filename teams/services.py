@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from socialops.common.exceptions import Conflict, DomainError
@@ -41,7 +42,15 @@ def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
 
 def _save(instance, *, update_fields: list[str] | None = None) -> None:
     """Validate every field and database rule, then save; a duplicate is a 409."""
-    instance.full_clean()
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if codes <= {"unique", "unique_together"}:
+            raise Conflict(
+                {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+            ) from exc
+        raise
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)

@@ -147,8 +147,7 @@ def test_teams(personas, api, caller):
     body = {"fte_hours": "37.5"}
     assert client.patch(f"/api/v1/teams/{personas.team.pk}/", body).status_code == patch_own
     assert (
-        client.patch(f"/api/v1/teams/{personas.other_team.pk}/", body).status_code
-        == patch_foreign
+        client.patch(f"/api/v1/teams/{personas.other_team.pk}/", body).status_code == patch_foreign
     )
     assert client.post("/api/v1/teams/", {"name": "New team"}).status_code == post
     personas.team.refresh_from_db()

@@ -47,7 +47,7 @@ from workload.models import MINUTES_PER_DAY, Category, TaskLog
 DEMO_PASSWORD = "socialops-demo"
 DEMO_ADMIN = "ada"
 OPERATOR = "ops"
-SEED = 2024
+SEED = 2024  # any fixed value: the same day always yields the same organisation
 LOG_DAYS = 90
 C = Category
 P = Channel.Platform
@@ -527,17 +527,15 @@ def _build_task_logs(members, channels, leave_dates, on_call_dates, now) -> list
     specs = {p.username: p for p in PEOPLE}
     crisis_tz = zoneinfo.ZoneInfo(teams[CRISIS_TEAM].timezone)
     crisis_days = set(_crisis_week(now.astimezone(crisis_tz).date()))
-    team_keys = {m.team_id: specs[u].team for u, m in members.items() if m.team_id}
     logs: list[TaskLog] = []
     for username, member in members.items():
         spec = specs[username]
         if not spec.logs_work:
             continue
-        team_key = team_keys[member.team_id]
         day_writer = DayWriter(
             spec=spec,
             member=member,
-            work_mix=teams[team_key].work_mix,
+            work_mix=teams[spec.team].work_mix,
             channels=[c for c in channels if c.team_id == member.team_id],
             # Each person has their own stream, so changing one person leaves the rest alone.
             rng=random.Random(f"{SEED}:{username}"),
@@ -546,7 +544,7 @@ def _build_task_logs(members, channels, leave_dates, on_call_dates, now) -> list
         for day in _log_window(member, now):
             if day in leave_dates[member.pk]:
                 member_logs += day_writer.leave_day(day)
-            elif team_key == CRISIS_TEAM and day in crisis_days:
+            elif spec.team == CRISIS_TEAM and day in crisis_days:
                 member_logs += day_writer.crisis_day(day)
             elif day.weekday() in spec.workdays:
                 member_logs += day_writer.workday(day)
@@ -672,10 +670,14 @@ class DayWriter:
             entries.append(self._entry(day, late, minutes, C.CRISIS_RESPONSE, crisis=True))
         return entries
 
-    def _block_of_work(self, day, start, target, mix, *, crisis=False):
-        """Consecutive entries from `start` until about `target` minutes are logged."""
+    def _block_of_work(self, day, start, target, mix, *, crisis=False) -> tuple[list, int]:
+        """Consecutive entries from `start` until about `target` minutes are logged.
+
+        Returns the entries and the minute of the day they end. Nothing starts after
+        LAST_EVENING_START, so no entry can start on the next day.
+        """
         entries, clock, worked, had_lunch = [], start, 0, False
-        while target - worked >= 15:
+        while target - worked >= 15 and clock <= LAST_EVENING_START:
             category = self.rng.choices(list(mix), weights=list(mix.values()))[0]
             low, high = BLOCK_MINUTES[category]
             minutes = min(self.rng.randrange(low, high + 1, 5), round(target - worked))
