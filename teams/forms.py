@@ -8,8 +8,8 @@ from teams.models import Channel, Leave, Member
 
 
 class LeaveForm(forms.Form):
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(choices=Leave.Kind.choices, initial=Leave.Kind.VACATION)
 
     def clean(self):
@@ -24,12 +24,16 @@ class OnCallForm(forms.Form):
     """Start and end in the member's own time zone; stored as instants."""
 
     starts_at = forms.DateTimeField(
-        label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Ends",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    channel = forms.ModelChoiceField(queryset=Channel.objects.none(), required=False)
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.none(), required=False, empty_label="No channel"
+    )
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)

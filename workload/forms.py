@@ -10,7 +10,7 @@ from workload.models import Category
 class TaskLogForm(forms.Form):
     """One short form: the duration as typed (90, 1h30, 1:30, 1.5h), the rest optional."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     duration = forms.CharField(
         max_length=32,
         help_text="90, 90m, 1h30, 1:30 or 1.5h",
@@ -19,7 +19,9 @@ class TaskLogForm(forms.Form):
         ),
     )
     started_at = forms.TimeField(
-        label="Start", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label="Start time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     category = forms.ChoiceField(choices=[("", "Choose…"), *Category.choices])
     channel = forms.ModelChoiceField(

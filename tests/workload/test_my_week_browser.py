@@ -1,0 +1,73 @@
+"""A member logs a day's work on My week in a real browser (headless Chromium)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import sign_in
+from tests.factories import PASSWORD
+from workload.models import TaskLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_logs_edits_and_deletes_work(personas, live_server, page):
+    sign_in(page, live_server, "maya", PASSWORD)
+    assert page.url.endswith("/log/")
+    expect(page.get_by_role("heading", name="My week")).to_be_visible()
+
+    # A bad duration is explained next to the field and nothing is saved.
+    page.get_by_label("Duration").fill("a while")
+    page.get_by_label("Category").select_option("community_management")
+    page.get_by_role("button", name="Log it").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("is not a duration")).to_be_visible()
+    assert not TaskLog.objects.exists()
+
+    # The same form, corrected: 1h30 from 17:00 on the member's channel.
+    page.get_by_label("Duration").fill("1h30")
+    page.get_by_label("Start time").fill("17:00")
+    page.get_by_label("Channel").select_option(label=str(personas.channel))
+    page.get_by_label("Messages").fill("25")
+    page.get_by_label("Hostile").fill("2")
+    page.get_by_label("Note").fill("Evening DMs")
+    page.get_by_role("button", name="Log it").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Logged 1h30 of Community management")).to_be_visible()
+    log = TaskLog.objects.get()
+    assert (log.minutes, log.messages_handled, log.hostile_messages) == (90, 25, 2)
+    today = page.locator("tbody.today")
+    expect(today).to_contain_text("Total 1h30")
+    expect(today).to_contain_text("Evening DMs")
+
+    # Edit it to 2h.
+    today.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name=re.compile("Edit entry"))).to_be_visible()
+    expect(page.get_by_label("Duration")).to_have_value("1h30")
+    page.get_by_label("Duration").fill("2h")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Entry updated")).to_be_visible()
+    expect(page.locator("tbody.today")).to_contain_text("Total 2h")
+    log.refresh_from_db()
+    assert log.minutes == 120
+
+    # Delete it (htmx asks for confirmation; accept it).
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("tbody.today").get_by_role("button", name="Delete").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("deleted")).to_be_visible()
+    assert not TaskLog.objects.exists()
+
+
+def test_member_records_leave(personas, live_server, page):
+    sign_in(page, live_server, "maya", PASSWORD)
+    today = personas.member.today().isoformat()
+    expect(page.get_by_label("Start date")).to_have_value(today)  # prefilled with today
+    page.get_by_label("End date").fill(today)
+    page.get_by_label("Kind").select_option("sick")
+    page.get_by_role("button", name="Record leave").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Leave recorded")).to_be_visible()
+    expect(page.locator("tbody.today")).to_contain_text("Sick")
