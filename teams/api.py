@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 
 from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField
 from teams import services
-from teams.models import Channel, Leave, Member, OnCallShift, Team
+from teams.models import Channel, Leave, Member, OnCallShift, Team, timezone_names
 from teams.selectors import roles_for
 
 ROLE_CHOICES = ["member", "leader", "admin"]
@@ -32,7 +31,7 @@ class WeekdaysField(serializers.ListField):
 class TimezoneField(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if value not in zoneinfo.available_timezones():
+        if value not in timezone_names():
             raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/Paris).")
         return value
 
