@@ -186,6 +186,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Preloading commits the whole domain to HTTPS in browsers for good: each deployment opts
+    # in with SECURE_HSTS_PRELOAD=true. Not preloading is a choice, not an oversight.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
