@@ -89,9 +89,9 @@ class OnCallShiftAdmin(admin.ModelAdmin):
     readonly_fields = ["first_local_date", "last_local_date"]
 
     def save_model(self, request, obj, form, change):
-        from teams.services import _local_dates
+        from teams.services import on_call_local_dates
 
-        obj.first_local_date, obj.last_local_date = _local_dates(
+        obj.first_local_date, obj.last_local_date = on_call_local_dates(
             obj.member, obj.starts_at, obj.ends_at
         )
         super().save_model(request, obj, form, change)

@@ -191,7 +191,7 @@ def leave_delete(*, leave: Leave) -> None:
     leave.delete()
 
 
-def _local_dates(member: Member, starts_at: dt.datetime, ends_at: dt.datetime):
+def on_call_local_dates(member: Member, starts_at: dt.datetime, ends_at: dt.datetime):
     tz = member.tz
     # The end instant is exclusive: a shift ending at local midnight does not touch the next day.
     return (
@@ -216,7 +216,7 @@ def on_call_create(
         raise DomainError({"ends_at": "Record shifts of at most 14 days."})
     if channel is not None and channel.team_id != member.team_id:
         raise DomainError({"channel": "Choose one of your team's channels."})
-    first, last = _local_dates(member, starts_at, ends_at)
+    first, last = on_call_local_dates(member, starts_at, ends_at)
     _check_employed(member, first, "starts_at")
     _check_employed(member, last, "ends_at")
     shift = OnCallShift(

@@ -64,7 +64,7 @@ def _render_week(
         "leave_form": leave_form or LeaveForm(initial={"start_date": today, "end_date": today}),
         "on_call_form": on_call_form or OnCallForm(member=member),
     }
-    return render(request, "workload/my_week.html", context, status=status)
+    return render(request, "workload/my_week.html", context)
 
 
 def _requested_monday(request, today: dt.date) -> dt.date:
