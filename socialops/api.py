@@ -12,7 +12,7 @@ from teams.api import (
     OnCallViewSet,
     TeamViewSet,
 )
-from workload.api import TaskLogViewSet
+from workload.api import JobViewSet, PulseViewSet, ScoreViewSet, StaffingViewSet, TaskLogViewSet
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
@@ -21,6 +21,10 @@ router.register("channels", ChannelViewSet, basename="channel")
 router.register("task-logs", TaskLogViewSet, basename="task-log")
 router.register("leave", LeaveViewSet, basename="leave")
 router.register("on-call", OnCallViewSet, basename="on-call")
+router.register("pulse", PulseViewSet, basename="pulse")
+router.register("scores", ScoreViewSet, basename="score")
+router.register("staffing", StaffingViewSet, basename="staffing")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

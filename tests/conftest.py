@@ -134,3 +134,14 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process, as `make run` does without Redis (restored afterwards)."""
+    from socialops.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

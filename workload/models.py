@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -69,3 +72,186 @@ class TaskLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.date} {self.minutes} min {self.category}"
+
+
+PULSE_VALUES = (0, 25, 50, 75, 100)
+
+
+class PulseResponse(models.Model):
+    """A member's answers to the seven CBI work-related items for one week (its Monday).
+
+    Raw answers are seen by the member alone: no leader, admin or operator reads this table
+    (it is not in the Django admin; `for_user` is the member's own rows only).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="pulses")
+    week = models.DateField(help_text="The Monday of the week the answers describe.")
+    a1 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a3 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a4 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a5 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a6 = models.PositiveSmallIntegerField(null=True, blank=True)
+    a7 = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class PulseQuerySet(models.QuerySet):
+        def for_user(self, user):
+            from teams.selectors import roles_for
+
+            member = roles_for(user).member
+            return self.filter(member=member) if member is not None else self.none()
+
+    objects = PulseQuerySet.as_manager()
+
+    ANSWER_FIELDS = ("a1", "a2", "a3", "a4", "a5", "a6", "a7")
+
+    class Meta:
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "week"], name="pulse_one_per_member_week"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__in": PULSE_VALUES}),
+                    name=f"pulse_{name}_scale",
+                )
+                for name in ("a1", "a2", "a3", "a4", "a5", "a6", "a7")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse of {self.member_id} for the week of {self.week}"
+
+    @property
+    def answers(self) -> list[int | None]:
+        return [getattr(self, name) for name in self.ANSWER_FIELDS]
+
+
+class BurnoutScore(models.Model):
+    class Status(models.TextChoices):
+        OK = "ok", "OK"
+        INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+
+    class Band(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+        VERY_HIGH = "very_high", "Very high"
+
+    class Mode(models.TextChoices):
+        BLENDED = "blended", "Blended"
+        OBJECTIVE_ONLY = "objective_only", "Objective only"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="burnout_scores")
+    as_of = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=32, blank=True)
+    risk = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    wsi = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    wrb = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    band = models.CharField(max_length=10, choices=Band.choices, blank=True)
+    wsi_band = models.CharField(max_length=10, choices=Band.choices, blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    contributions = models.JSONField(default=dict)
+    band_overrides = models.JSONField(default=list)
+    coverage = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # The objective window aggregates behind the score (hours, days in a row, hostile
+    # messages…): work data that explains the WSI in words. No pulse answers.
+    aggregates = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    objects = MemberOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "member_id"]
+        indexes = [models.Index(fields=["as_of", "member"])]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "as_of"], name="score_one_per_member_day"),
+            models.CheckConstraint(
+                condition=Q(risk__isnull=True) | (Q(risk__gte=0) & Q(risk__lte=100)),
+                name="score_risk_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(wsi__isnull=True) | (Q(wsi__gte=0) & Q(wsi__lte=100)),
+                name="score_wsi_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Score of {self.member_id} on {self.as_of}"
+
+
+class StaffingSnapshot(models.Model):
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="staffing_snapshots"
+    )
+    as_of = models.DateField()
+    demand_hours = models.JSONField(default=dict)
+    required_fte = models.DecimalField(max_digits=9, decimal_places=4)
+    available_fte = models.DecimalField(max_digits=9, decimal_places=4)
+    gap_fte = models.DecimalField(max_digits=9, decimal_places=4)
+    hidden_overtime_fte = models.DecimalField(max_digits=9, decimal_places=4)
+    seat_floor_fte = models.DecimalField(max_digits=9, decimal_places=4)
+    rotation_gap = models.PositiveSmallIntegerField(default=0)
+    backup_gaps = models.JSONField(default=list)
+    unreachable_channels = models.JSONField(default=list)
+    details = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class SnapshotQuerySet(models.QuerySet):
+        def for_user(self, user):
+            from teams.selectors import roles_for
+
+            return self.filter(team_id__in=roles_for(user).led_team_ids)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "team_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "as_of"], name="staffing_one_per_team_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staffing of team {self.team_id} on {self.as_of}"
+
+
+class RecomputeJob(models.Model):
+    """One "recompute now" request: its progress is what the job API reports."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    as_of = models.DateField()
+    team_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="job_done_le_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.as_of} ({self.state})"
+
+    @property
+    def progress(self) -> float:
+        if self.state == self.State.DONE:
+            return 1.0
+        return self.done / self.total if self.total else 0.0

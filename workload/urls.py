@@ -11,4 +11,5 @@ urlpatterns = [
     path("log/leave/<int:pk>/delete/", views.leave_delete, name="leave-delete"),
     path("log/on-call/", views.on_call_create, name="on-call-create"),
     path("log/on-call/<int:pk>/delete/", views.on_call_delete, name="on-call-delete"),
+    path("pulse/", views.pulse, name="pulse"),
 ]

@@ -1,0 +1,391 @@
+"""Set-based reads that feed the scoring maths (scoring.md 1.1 and 2.2).
+
+Every function here runs a fixed number of queries whatever the number of members, teams or
+days: the database sums each member-day (entries split at local midnight, minutes inside the
+member's working window); Python only walks those per-day sums, never raw logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Greatest, Least
+
+from teams.models import Leave, Member, OnCallShift
+from workload.models import Category, PulseResponse, TaskLog
+
+WINDOW_DAYS = 28
+LEAVE_DAYS = 365
+DAY = dt.timedelta(days=1)
+MINUTES_PER_DAY = 1440
+WORKED_DAY_MINUTES = 15  # a day "with ≥ 15 logged minutes" (scoring.md 1.1)
+
+
+def _minute_of_day(name: str):
+    return Cast(ExtractHour(name), IntegerField()) * 60 + Cast(ExtractMinute(name), IntegerField())
+
+
+def _int(value: int):
+    return Value(value, output_field=IntegerField())
+
+
+def _day_sums(logs):
+    """Per (member, date): minutes on that date and spilling into the next, minutes inside the
+    member's working window (same and spill), crisis minutes, hostile sums, first start and
+    last end (wall clock, minutes after midnight; the end may pass 1440)."""
+    start = _minute_of_day("started_at")
+    end = start + F("minutes")
+    ws, we = _minute_of_day("member__workday_start"), _minute_of_day("member__workday_end")
+    no_start = Q(started_at__isnull=True)
+    same = Case(
+        When(no_start, then=F("minutes")), default=Least(end, _int(MINUTES_PER_DAY)) - start
+    )
+    spill = Case(When(no_start, then=_int(0)), default=Greatest(end - MINUTES_PER_DAY, _int(0)))
+    inside_same = Case(
+        When(no_start, then=F("minutes")),
+        default=Greatest(
+            Least(Least(end, _int(MINUTES_PER_DAY)), we) - Greatest(start, ws), _int(0)
+        ),
+    )
+    inside_spill = Case(
+        When(no_start, then=_int(0)),
+        default=Greatest(Least(end - MINUTES_PER_DAY, we) - ws, _int(0)),
+    )
+    is_crisis = Q(category=Category.CRISIS_RESPONSE) | Q(crisis=True)
+    return (
+        logs.values("member_id", "date")
+        .order_by()
+        .annotate(
+            same=Sum(same),
+            spill=Sum(spill),
+            inside_same=Sum(inside_same),
+            inside_spill=Sum(inside_spill),
+            crisis_same=Sum(Case(When(is_crisis, then=same), default=_int(0))),
+            crisis_spill=Sum(Case(When(is_crisis, then=spill), default=_int(0))),
+            hostile=Sum("hostile_messages"),
+            hostile_recorded=Count("hostile_messages"),
+            first_start=Min(start),
+            last_end=Max(end),
+        )
+    )
+
+
+@dataclass
+class DayTotals:
+    minutes: int = 0
+    inside: int = 0  # minutes inside the working window (no-start pieces count inside)
+    crisis: int = 0
+    hostile: int = 0
+    hostile_recorded: int = 0
+    first_start: int | None = None  # of entries dated this day, with a start time
+    last_end: int | None = None
+
+
+@dataclass
+class MemberWindow:
+    """Everything the burnout maths needs about one member, read set-based."""
+
+    member: Member
+    days: dict[dt.date, DayTotals] = field(default_factory=dict)
+    leave: list[tuple[dt.date, dt.date, str]] = field(default_factory=list)
+    on_call: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    pulse: list[int | None] | None = None
+
+
+def scored_members(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
+    """Members who log work and were employed at some point of the window ending on as_of."""
+    first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    members = Member.objects.filter(role_member=True, team__isnull=False, started_on__lte=as_of)
+    members = members.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    if team_ids is not None:
+        members = members.filter(team_id__in=list(team_ids))
+    return members.order_by("pk")
+
+
+def member_windows(*, as_of: dt.date, team_ids: Iterable[int] | None = None) -> list[MemberWindow]:
+    """Five queries: members, member-day sums, leave, on-call shifts, counting pulses."""
+    members = list(scored_members(as_of=as_of, team_ids=team_ids))
+    if not members:
+        return []
+    windows = {m.pk: MemberWindow(member=m) for m in members}
+    member_filter = (Q(member__team_id__in=list(team_ids)) if team_ids is not None else Q()) & Q(
+        member__role_member=True
+    )
+    first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+
+    logs = TaskLog.objects.filter(member_filter, date__range=(first - DAY, as_of))
+    for row in _day_sums(logs):
+        window = windows.get(row["member_id"])
+        if window is None:
+            continue
+        day = row["date"]
+        if day >= first:
+            totals = window.days.setdefault(day, DayTotals())
+            totals.minutes += row["same"]
+            totals.inside += row["inside_same"]
+            totals.crisis += row["crisis_same"]
+            totals.hostile += row["hostile"] or 0
+            totals.hostile_recorded += row["hostile_recorded"]
+            totals.first_start = row["first_start"]
+            totals.last_end = row["last_end"]
+        if row["spill"] and day + DAY <= as_of:
+            # The part of an entry past local midnight belongs to the next date.
+            totals = window.days.setdefault(day + DAY, DayTotals())
+            totals.minutes += row["spill"]
+            totals.inside += row["inside_spill"]
+            totals.crisis += row["crisis_spill"]
+
+    # Leave: long enough to find the most recent week off (scoring.md: days_since_week_off).
+    leave_from = as_of - dt.timedelta(days=2 * LEAVE_DAYS)
+    for member_id, start, end, kind in Leave.objects.filter(
+        member_filter, end_date__gte=leave_from, start_date__lte=as_of
+    ).values_list("member_id", "start_date", "end_date", "kind"):
+        if member_id in windows:
+            windows[member_id].leave.append((start, end, kind))
+
+    for member_id, start, end in OnCallShift.objects.filter(
+        member_filter, last_local_date__gte=first, first_local_date__lte=as_of
+    ).values_list("member_id", "first_local_date", "last_local_date"):
+        if member_id in windows:
+            windows[member_id].on_call.append((start, end))
+
+    # The pulse that counts: the latest week with as_of − 14 days ≤ week ≤ as_of.
+    pulses = PulseResponse.objects.filter(
+        member_filter, week__range=(as_of - dt.timedelta(days=14), as_of)
+    ).order_by("member_id", "-week")
+    for pulse in pulses:
+        window = windows.get(pulse.member_id)
+        if window is not None and window.pulse is None:
+            window.pulse = pulse.answers
+    return list(windows.values())
+
+
+def _dates(start: dt.date, end: dt.date):
+    day = start
+    while day <= end:
+        yield day
+        day += DAY
+
+
+def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
+    """scoring.md 1.1 for one member, from the per-day sums (no queries)."""
+    member = window.member
+    workdays = set(member.workdays)
+    k = len(workdays)
+    first = max(as_of - dt.timedelta(days=WINDOW_DAYS - 1), member.started_on)
+    last = min(as_of, member.ended_on or as_of)
+    window_dates = list(_dates(first, last)) if first <= last else []
+
+    leave_dates: set[dt.date] = set()
+    vacation_dates: set[dt.date] = set()
+    for start, end, kind in window.leave:
+        for day in _dates(start, end):
+            leave_dates.add(day)
+            if kind == Leave.Kind.VACATION:
+                vacation_dates.add(day)
+    on_call_dates = {d for start, end in window.on_call for d in _dates(start, end)}
+
+    def minutes(day):
+        totals = window.days.get(day)
+        return totals.minutes if totals else 0
+
+    contracted = [d for d in window_dates if d.weekday() in workdays]
+    available = [d for d in contracted if d not in leave_dates]
+    rest = [d for d in window_dates if d.weekday() not in workdays and d not in leave_dates]
+    worked = {d for d in window_dates if minutes(d) >= WORKED_DAY_MINUTES}
+
+    after_hours = 0
+    for day in window_dates:
+        totals = window.days.get(day)
+        if totals is None:
+            continue
+        is_available = day.weekday() in workdays and day not in leave_dates
+        after_hours += totals.minutes - totals.inside if is_available else totals.minutes
+
+    longest = run = 0
+    for day in window_dates:
+        run = run + 1 if day in worked else 0
+        longest = max(longest, run)
+
+    quick_returns = 0
+    for day in window_dates[1:]:
+        prev, cur = window.days.get(day - DAY), window.days.get(day)
+        if (
+            day in worked
+            and day - DAY in worked
+            and prev is not None
+            and cur is not None
+            and prev.last_end is not None
+            and cur.first_start is not None
+            and MINUTES_PER_DAY + cur.first_start - prev.last_end < 11 * 60
+        ):
+            quick_returns += 1
+
+    recorded = sum(window.days[d].hostile_recorded for d in window_dates if d in window.days)
+    hostile = sum(window.days[d].hostile for d in window_dates if d in window.days)
+
+    blocks = []
+    for block in range(4):
+        end = as_of - dt.timedelta(days=7 * (3 - block))
+        blocks.append(
+            sum(minutes(d) for d in _dates(end - dt.timedelta(days=6), end) if first <= d <= last)
+            / 60
+        )
+
+    tenure_days = (as_of - member.started_on).days + 1
+    year_first = max(as_of - dt.timedelta(days=LEAVE_DAYS - 1), member.started_on)
+    year_last = min(as_of, member.ended_on or as_of)
+    leave_days_365 = sum(
+        1 for d in _dates(year_first, year_last) if d.weekday() in workdays and d in vacation_dates
+    )
+
+    return {
+        "contracted_hours": float(member.weekly_hours),
+        "contracted_weekdays": k,
+        "window_days": len(window_dates),
+        "contracted_workdays": len(contracted),
+        "leave_workdays": len(contracted) - len(available),
+        "logged_workdays": sum(1 for d in available if minutes(d) > 0),
+        "total_hours": sum(minutes(d) for d in window_dates) / 60,
+        "after_hours_hours": after_hours / 60,
+        "rest_days": len(rest),
+        "rest_days_worked": sum(1 for d in rest if d in worked),
+        "max_consecutive_days": longest,
+        "quick_returns": quick_returns,
+        "on_call_days": sum(1 for d in window_dates if d in on_call_dates),
+        "hostile_messages": hostile if recorded else None,
+        "crisis_hours": sum(window.days[d].crisis for d in window_dates if d in window.days) / 60,
+        "weekly_hours": tuple(blocks),
+        "tenure_days": tenure_days,
+        "leave_days_365": float(leave_days_365),
+        "annual_entitlement": float(member.leave_entitlement_days),
+        "days_since_week_off": _days_since_week_off(member, leave_dates, as_of, tenure_days),
+    }
+
+
+def _days_since_week_off(member: Member, leave_dates: set, as_of: dt.date, tenure: int) -> int:
+    """as_of − the last day of the most recent run of ≥ 5 consecutive contracted workdays all
+    on leave (walking the member's contracted days only); tenure_days if there is none."""
+    workdays = set(member.workdays)
+    run = 0
+    run_end = None
+    latest_end = None
+    for day in _dates(max(member.started_on, min(leave_dates, default=as_of)), as_of):
+        if day.weekday() not in workdays:
+            continue
+        if day in leave_dates:
+            run += 1
+            run_end = day
+            if run >= 5:
+                latest_end = run_end
+        else:
+            run = 0
+    return (as_of - latest_end).days if latest_end is not None else tenure
+
+
+@dataclass
+class TeamStaffingInputs:
+    """What staffing.py needs about one team for as_of, read set-based."""
+
+    team: object
+    channels: list = field(default_factory=list)
+    contracted_hours: list[float] = field(default_factory=list)  # one per counted member
+    logged_hours_4w: list[float] = field(default_factory=list)
+    minutes_by_category: dict[str, int] = field(default_factory=dict)  # non-queue work
+    queue_volume: dict[int, tuple[int, int]] = field(default_factory=dict)  # messages, minutes
+    queue_entries: dict[int, list] = field(default_factory=dict)  # profile input per channel
+    rotation_size: int = 0
+    actors: dict[int, int] = field(default_factory=dict)
+
+
+def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
+    """Seven queries whatever the number of teams, members, channels or logs."""
+    from django.db.models import OuterRef, Subquery
+
+    from governance.selectors import channel_actor_counts, counted_members_q
+    from teams.models import Channel, Team
+
+    first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    teams = Team.objects.order_by("pk")
+    if team_ids is not None:
+        teams = teams.filter(pk__in=list(team_ids))
+    inputs = {t.pk: TeamStaffingInputs(team=t) for t in teams}
+    if not inputs:
+        return []
+    ids = list(inputs)
+
+    channels = list(Channel.objects.filter(team_id__in=ids).order_by("pk"))
+    for channel in channels:
+        inputs[channel.team_id].channels.append(channel)
+    queue_ids = [c.pk for c in channels if c.response_sla_minutes is not None]
+
+    logged = (
+        TaskLog.objects.filter(member=OuterRef("pk"), date__range=(first, as_of))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    counted = Member.objects.filter(counted_members_q(as_of), team_id__in=ids, role_member=True)
+    for team_id, hours, minutes in counted.annotate(logged=Subquery(logged)).values_list(
+        "team_id", "weekly_hours", "logged"
+    ):
+        inputs[team_id].contracted_hours.append(float(hours))
+        inputs[team_id].logged_hours_4w.append((minutes or 0) / 60)
+
+    window_logs = TaskLog.objects.filter(member__team_id__in=ids, date__range=(first, as_of))
+    is_queue = Q(category=Category.COMMUNITY_MANAGEMENT, channel_id__in=queue_ids)
+    for team_id, category, minutes in (
+        window_logs.exclude(is_queue)
+        .values_list("member__team_id", "category")
+        .order_by()
+        .annotate(Sum("minutes"))
+    ):
+        inputs[team_id].minutes_by_category[category] = minutes
+
+    # Queue channels: messages and minutes per (channel, date, start, length), the input of
+    # the hour-of-week arrival profile; grouped in the database, never row by row.
+    by_channel_team = {c.pk: c.team_id for c in channels}
+    for channel_id, date, started_at, minutes, messages, count in (
+        window_logs.filter(is_queue)
+        .values_list("channel_id", "date", "started_at", "minutes")
+        .order_by()
+        .annotate(Sum("messages_handled"), Count("pk"))
+    ):
+        team = inputs[by_channel_team[channel_id]]
+        volume, spent = team.queue_volume.get(channel_id, (0, 0))
+        team.queue_volume[channel_id] = (volume + messages, spent + minutes * count)
+        start = None if started_at is None else started_at.hour * 60 + started_at.minute
+        team.queue_entries.setdefault(channel_id, []).append(
+            (date.weekday(), start, minutes, messages)
+        )
+
+    for team_id, size in (
+        OnCallShift.objects.filter(
+            member__team_id__in=ids, last_local_date__gte=first, first_local_date__lte=as_of
+        )
+        .filter(counted_members_q(as_of, "member__"))
+        .values_list("member__team_id")
+        .order_by()
+        .annotate(Count("member_id", distinct=True))
+    ):
+        inputs[team_id].rotation_size = size
+
+    actors = channel_actor_counts(channel_ids=[c.pk for c in channels], as_of=as_of)
+    for channel in channels:
+        inputs[channel.team_id].actors[channel.pk] = actors[channel.pk]
+    return list(inputs.values())

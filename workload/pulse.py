@@ -1,0 +1,74 @@
+"""The weekly pulse: writes and the week rules (api.md /pulse/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from socialops.common.exceptions import DomainError
+from teams.models import Member
+from workload.models import PULSE_VALUES, PulseResponse
+from workload.selectors import monday_of
+
+WEEKS_OPEN = 8  # this week and the seven before it may be answered
+
+# The Copenhagen Burnout Inventory, work-related scale (free to use). Item 4 is reverse-scored.
+QUESTIONS = (
+    "Do you feel worn out at the end of the working day?",
+    "Are you exhausted in the morning at the thought of another day at work?",
+    "Do you feel that every working hour is tiring for you?",
+    "Do you have enough energy for family and friends during leisure time?",
+    "Is your work emotionally exhausting?",
+    "Does your work frustrate you?",
+    "Do you feel burnt out because of your work?",
+)
+# Items 1–3 ask how often; items 4–7 ask to what degree (CBI wording).
+FREQUENCY_LABELS = (
+    (100, "Always"),
+    (75, "Often"),
+    (50, "Sometimes"),
+    (25, "Seldom"),
+    (0, "Never/almost never"),
+)
+DEGREE_LABELS = (
+    (100, "To a very high degree"),
+    (75, "To a high degree"),
+    (50, "Somewhat"),
+    (25, "To a low degree"),
+    (0, "To a very low degree"),
+)
+LABELS = (FREQUENCY_LABELS,) * 3 + (DEGREE_LABELS,) * 4
+
+
+def open_weeks(member: Member) -> list[dt.date]:
+    """The Mondays a member may answer for, newest first."""
+    this_week = monday_of(member.today())
+    return [this_week - dt.timedelta(weeks=i) for i in range(WEEKS_OPEN)]
+
+
+@transaction.atomic
+def pulse_submit(*, member: Member, answers: list, week: dt.date | None = None) -> PulseResponse:
+    """Answer (or re-answer: it replaces) the pulse for one of the last eight weeks."""
+    weeks = open_weeks(member)
+    week = week or weeks[0]
+    errors: dict[str, str] = {}
+    if week.weekday() != 0:
+        errors["week"] = "Give the Monday of the week the answers describe."
+    elif week not in weeks:
+        errors["week"] = (
+            f"Answer for this week or one of the {WEEKS_OPEN - 1} before it "
+            f"({weeks[-1]:%Y-%m-%d} to {weeks[0]:%Y-%m-%d})."
+        )
+    if not isinstance(answers, list | tuple) or len(answers) != len(QUESTIONS):
+        errors["answers"] = f"Give {len(QUESTIONS)} answers (null to skip an item)."
+    elif any(
+        a is not None and (isinstance(a, bool) or not isinstance(a, int) or a not in PULSE_VALUES)
+        for a in answers
+    ):
+        errors["answers"] = "Each answer is 0, 25, 50, 75, 100 or null."
+    if errors:
+        raise DomainError(errors)
+    values = dict(zip(PulseResponse.ANSWER_FIELDS, answers, strict=True))
+    pulse, _ = PulseResponse.objects.update_or_create(member=member, week=week, defaults=values)
+    return pulse
