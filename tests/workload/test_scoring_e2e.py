@@ -5,8 +5,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from teams.services import leave_create, on_call_create
 from tests.factories import MemberFactory
