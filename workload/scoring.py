@@ -116,6 +116,7 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
         )
     )
     queue_hours: dict[str, dict] = {}
+    queue_total = 0.0
     unreachable = []
     for channel in inputs.channels:
         if channel.response_sla_minutes is None:
@@ -152,6 +153,7 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
                     "longest_unstaffed_minutes": staffing.longest_unstaffed_gap_minutes(slots),
                 }
             )
+        queue_total += float(hours)
         queue_hours[str(channel.pk)] = {
             "name": str(channel),
             "kind": kind,
@@ -165,7 +167,6 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
         for category, minutes in sorted(inputs.minutes_by_category.items())
     }
     non_queue = sum(inputs.minutes_by_category.values()) / 60 / WEEKS
-    queue_total = sum(q["hours"] for q in queue_hours.values())
     demand = non_queue + queue_total
     gap = staffing.team_gap(
         demand_hours=demand,
@@ -176,8 +177,8 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
         logged_hours_4w=inputs.logged_hours_4w,
     )
     backup_gaps = [
-        {"channel": c.pk, "name": str(c), "actors": inputs.actors.get(c.pk, 0),
-         "min_backup": c.min_backup}
+        {"channel": c.pk, "name": c.name, "platform": c.platform, "handle": c.handle,
+         "actors": inputs.actors.get(c.pk, 0), "min_backup": c.min_backup}
         for c in inputs.channels
         if inputs.actors.get(c.pk, 0) < c.min_backup
     ]  # fmt: skip
