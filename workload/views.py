@@ -19,7 +19,7 @@ from teams.selectors import roles_for
 from workload import burnout, services
 from workload.duration import format_duration
 from workload.forms import TaskLogForm
-from workload.models import PulseResponse, TaskLog
+from workload.models import PULSE_VALUES, PulseResponse, TaskLog
 from workload.pulse import LABELS, QUESTIONS, open_weeks, pulse_submit
 from workload.selectors import member_week, monday_of
 
@@ -232,10 +232,13 @@ def pulse(request):
         except ValueError:
             week = None
             errors["week"] = ["Choose a week."]
-        answers = []
+        answers: list = []
+        allowed = {str(value): value for value in PULSE_VALUES}
         for i in range(len(QUESTIONS)):
             raw = request.POST.get(f"q{i + 1}", "")
-            answers.append(int(raw) if raw.isdigit() else None)
+            if raw and raw not in allowed:
+                errors["answers"] = ["Each answer is 0, 25, 50, 75, 100 or null."]
+            answers.append(allowed.get(raw))
         if not errors:
             try:
                 response = pulse_submit(member=member, answers=answers, week=week)

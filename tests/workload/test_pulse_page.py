@@ -36,10 +36,10 @@ def _this_monday(member) -> dt.date:
 
 def _post(client, week, answers, **extra):
     """Submit the pulse form: None (or a missing item) is a skipped item."""
-    data = {"week": str(week), **extra}
+    data = {"week": str(week)}
     for number, answer in enumerate(answers, start=1):
         data[f"q{number}"] = "" if answer is None else str(answer)
-    return client.post("/pulse/", data)
+    return client.post("/pulse/", {**data, **extra})
 
 
 def _checked(page: str, number: int) -> str | None:
