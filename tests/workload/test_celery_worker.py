@@ -30,7 +30,9 @@ def _database_url() -> str:
     db = connection.settings_dict
     user = db["USER"] or "postgres"
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.fixture
@@ -120,14 +122,16 @@ def test_a_worker_child_killed_mid_task_reruns_it_once(personas, api, worker):
         cursor.execute("LOCK TABLE workload_burnoutscore IN EXCLUSIVE MODE")
     try:
         leader = api(personas.leader)
-        job_id = leader.post("/api/v1/scores/recompute/",
-                             {"as_of": str(AS_OF), "team": personas.team.pk}).json()["job_id"]  # fmt: skip
+        body = {"as_of": str(AS_OF), "team": personas.team.pk}
+        job_id = leader.post("/api/v1/scores/recompute/", body).json()["job_id"]
 
         def child_blocked():
+            # The blocker's own transaction sees one frozen pg_stat_activity snapshot: clear it.
             with blocker.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE 'INSERT INTO \"workload_burnoutscore\"%%'"
+                    "AND query LIKE 'INSERT INTO \"workload_burnoutscore\"%'"
                 )
                 return cursor.fetchone()[0] == 1
 

@@ -65,9 +65,7 @@ def test_snapshot_figures(team):
     assert snap.demand_hours["by_category"] == {"publishing": round(non_queue, 2)}
     demand = non_queue + 100 * 4 / 60 / 0.85
     assert snap.demand_hours["total"] == round(demand, 2)
-    assert float(snap.required_fte) == pytest.approx(
-        max(demand, 40) / (37.5 * 0.75), abs=1e-4
-    )
+    assert float(snap.required_fte) == pytest.approx(max(demand, 40) / (37.5 * 0.75), abs=1e-4)
     assert float(snap.seat_floor_fte) == pytest.approx(40 / (37.5 * 0.75), abs=1e-4)
     assert float(snap.available_fte) == pytest.approx((3 * 37.5 + 22.5) / 37.5, abs=1e-4)
     assert float(snap.gap_fte) == pytest.approx(
