@@ -272,3 +272,23 @@ def test_unknown_job_is_404(personas, api):
     client = api(personas.member)
     assert client.get("/api/v1/jobs/not-a-uuid/").status_code == 404
     assert client.get("/api/v1/jobs/6f1c7a52-8d8e-4a53-9e8e-2b0a4d1f0c11/").status_code == 404
+
+
+def test_nightly_schedule_is_in_django_celery_beat(personas, eager_celery,
+                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    from django_celery_beat.models import PeriodicTask
+
+    from socialops.celery import app
+    from workload.tasks import recompute_all
+
+    task = PeriodicTask.objects.get(task="workload.tasks.recompute_all")
+    assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == (
+        "12", "0", "UTC",
+    )  # fmt: skip
+    assert task.enabled and "workload.tasks.recompute_all" in app.tasks
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = recompute_all()
+    job = RecomputeJob.objects.get(pk=job_id)
+    assert job.as_of == timezone.now().date() - dt.timedelta(days=1)
+    assert sorted(job.team_ids) == sorted([personas.team.pk, personas.other_team.pk])
+    assert StaffingSnapshot.objects.filter(as_of=job.as_of).count() == 2
