@@ -179,7 +179,8 @@ class ChannelSpec:
     handle: str
     name: str
     owner: str
-    # 60 min for real-time DM queues, 240 for DMs answered within hours, 1440 for comments; None: nobody promised a reply time.
+    # 60 min for real-time DM queues, 240 for DMs answered within hours, 1440 for comments;
+    # None: nobody promised a reply time.
     sla: int | None = None
     weekly_messages: int = 0
     always_on: bool = False
