@@ -7,7 +7,9 @@ passes, whether or not a job ran.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,7 +109,8 @@ class AccessGrant(models.Model):
     def status_at(self, moment: dt.datetime | None = None) -> str:
         moment = moment or timezone.now()
         if self.revoked_at is not None and self.revoked_at <= moment:
-            return "revoked"
+            # A grant the system closed because it ran out is still reported as expired.
+            return "expired" if self.revoke_reason == "expired" else "revoked"
         if self.expires_at is not None and self.expires_at <= moment:
             return "expired"
         if self.approved_at is None:
@@ -117,3 +120,245 @@ class AccessGrant(models.Model):
     @property
     def status(self) -> str:
         return self.status_at()
+
+
+class Offboarding(models.Model):
+    """A leaver's offboarding: one per member, complete when every checklist item is
+    confirmed by an admin other than the leaver."""
+
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="offboarding")
+    ended_on = models.DateField()
+    reason = models.CharField(max_length=500)
+    successor = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="succeeded"
+    )
+    started_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, related_name="offboardings_started"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Offboarding of {self.member}"
+
+
+class ChecklistItem(models.Model):
+    """One layer of access to remove on one channel, confirmed by a person."""
+
+    class Layer(models.TextChoices):
+        TOOL_ROLE = "tool_role", "Tool role removed"
+        NATIVE_ROLE = "native_role", "Native platform role removed"
+        SHARED_CREDENTIAL = "shared_credential", "Shared password or 2FA device changed"
+        RECOVERY_CONTACT = "recovery_contact", "Recovery contact updated"
+
+    offboarding = models.ForeignKey(
+        Offboarding, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
+    )
+    grant = models.ForeignKey(
+        AccessGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="checklist"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="checklist")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="checklist_items")
+    layer = models.CharField(max_length=20, choices=Layer.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["channel_id", "layer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "channel", "layer", "grant"], name="checklist_one_per_layer"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(confirmed_by__isnull=False),
+                name="checklist_confirmed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(confirmed_by=models.F("member")),
+                name="checklist_not_confirmed_by_the_leaver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_layer_display()} on {self.channel}"
+
+
+class CredentialRotation(models.Model):
+    """A shared credential somebody who lost access knew: it must be changed."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="rotations")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="rotations"
+    )
+    reason = models.CharField(max_length=500)
+    required_since = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    rotated_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rotated_at", "-required_since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=Q(rotated_at__isnull=True),
+                name="rotation_one_open_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(rotated_at__isnull=True) | Q(rotated_by__isnull=False),
+                name="rotation_rotated_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rotate the credential of {self.channel}"
+
+
+class Connector(models.Model):
+    """How revocations reach a platform: a manual checklist, or a signed webhook."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "Manual (checklist items)"
+        WEBHOOK = "webhook", "Webhook"
+
+    platform = models.CharField(max_length=16, choices=Channel.Platform.choices, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    url = models.URLField(blank=True)
+    # The HMAC key the receiver shares: the one secret socialops keeps, for signing only.
+    secret = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["platform"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="webhook") | (~Q(url="") & ~Q(secret="")),
+                name="connector_webhook_needs_url_and_secret",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.get_kind_display()}"
+
+
+class OutboxMessage(models.Model):
+    """A follow-up written in the business transaction and relayed by Celery at least once;
+    its id is the idempotency key consumers deduplicate on."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    topic = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(delivered_at__isnull=True, dead_at__isnull=True),
+                name="outbox_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.pk}"
+
+
+class AccessReview(models.Model):
+    """A review campaign: each grant on each channel is kept or revoked by its reviewer."""
+
+    name = models.CharField(max_length=200)
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateField()
+    auto_revoke = models.BooleanField(
+        default=False, help_text="Revoke grants still undecided after the deadline."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessReviewItem(models.Model):
+    class Decision(models.TextChoices):
+        KEEP = "keep", "Keep"
+        REVOKE = "revoke", "Revoke"
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="items")
+    grant = models.ForeignKey(AccessGrant, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items"
+    )
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "grant"], name="review_item_one_per_grant"),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(decided_at__isnull=False),
+                name="review_item_decided_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.grant}"
+
+
+AUDIT_GENESIS = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """Append-only and hash-chained (governance.md "Audit log"). PostgreSQL triggers refuse
+    UPDATE, DELETE and TRUNCATE; rows are appended only by governance.audit.audit_append."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+        db_constraint=False, related_name="+",
+    )  # fmt: skip
+    # Outside the chained fields, so erasure can blank it and the chain still verifies.
+    actor_display = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class LoginSession(models.Model):
+    """Which session belongs to which user, recorded at sign-in, so that offboarding can
+    delete a leaver's sessions directly instead of decoding every session."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"

@@ -30,7 +30,18 @@ class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class Forbidden(DomainError):
+    """The caller can see the object but may not take this action (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+    def __init__(self, message: str):
+        super().__init__({"detail": [message]})
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Forbidden):
+        return Response({"detail": str(exc)}, status=exc.status_code)
     if isinstance(exc, DomainError):
         return Response(exc.errors, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -1,0 +1,27 @@
+"""Sign-in bookkeeping: the session ↔ user link for offboarding, and failed sign-ins audited."""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from governance.audit import audit_append
+from governance.models import LoginSession
+
+
+@receiver(user_logged_in)
+def remember_session(sender, request, user, **kwargs):
+    if request is not None and getattr(request, "session", None) is not None:
+        if request.session.session_key is None:
+            request.session.save()
+        LoginSession.objects.get_or_create(
+            session_key=request.session.session_key, defaults={"user": user}
+        )
+
+
+@receiver(user_login_failed)
+def audit_failed_login(sender, credentials, request=None, **kwargs):
+    # The username tried, never the password.
+    audit_append(
+        actor=None, action="auth.login_failed", target_type="user",
+        target_id=str(credentials.get("username", ""))[:64],
+        data={"ip": request.META.get("REMOTE_ADDR") if request is not None else None},
+    )  # fmt: skip
