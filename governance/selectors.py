@@ -48,3 +48,69 @@ def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[
     counts = dict.fromkeys(channel_ids, 0)
     counts.update({row["channel_id"]: row["actors"] for row in rows})
     return counts
+
+
+DORMANT_DAYS = 90
+ROTATION_OVERDUE_DAYS = 7
+
+
+def governance_health(*, team_ids: Iterable[int] | None = None, today: dt.date | None = None):
+    """The governance page's health checks, for some teams or all (a fixed number of
+    queries): backup gaps, grants of departed or on-leave members, dormant grants, overdue
+    shared-credential rotations, channels without an owner."""
+    from django.utils import timezone
+
+    from governance.models import CredentialRotation
+    from teams.models import Channel
+    from workload.models import TaskLog
+
+    today = today or timezone.localdate()
+    channels = Channel.objects.select_related("team", "owner").order_by("team__name", "name")
+    if team_ids is not None:
+        channels = channels.filter(team_id__in=list(team_ids))
+    channels = list(channels)
+    ids = [c.pk for c in channels]
+    actors = channel_actor_counts(channel_ids=ids, as_of=today)
+    open_grants = (
+        AccessGrant.objects.filter(channel_id__in=ids, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .select_related("member", "channel")
+    )
+    on_leave_today = Leave.objects.filter(
+        member_id=OuterRef("member_id"), start_date__lte=today, end_date__gte=today
+    )
+    absent = list(
+        open_grants.filter(
+            Q(member__status__in=[Member.Status.DEPARTED, Member.Status.ON_LEAVE])
+            | Q(member__ended_on__lt=today)
+            | Exists(on_leave_today)
+        ).order_by("member__full_name")
+    )
+    recent_work = TaskLog.objects.filter(
+        member_id=OuterRef("member_id"),
+        channel_id=OuterRef("channel_id"),
+        date__gte=today - dt.timedelta(days=DORMANT_DAYS),
+    )
+    dormant = list(
+        open_grants.filter(granted_at__lt=timezone.now() - dt.timedelta(days=DORMANT_DAYS))
+        .filter(~Exists(recent_work))
+        .order_by("channel__name", "member__full_name")
+    )
+    overdue = list(
+        CredentialRotation.objects.filter(
+            channel_id__in=ids,
+            rotated_at__isnull=True,
+            required_since__lt=timezone.now() - dt.timedelta(days=ROTATION_OVERDUE_DAYS),
+        ).select_related("channel", "member")
+    )
+    return {
+        "backup_gaps": [
+            {"channel": c, "actors": actors[c.pk], "min_backup": c.min_backup}
+            for c in channels
+            if actors[c.pk] < c.min_backup
+        ],
+        "absent_holders": absent,
+        "dormant_grants": dormant,
+        "overdue_rotations": overdue,
+        "unowned_channels": [c for c in channels if c.owner_id is None],
+    }
