@@ -4,6 +4,13 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from governance.api import (
+    AuditEventViewSet,
+    ChecklistViewSet,
+    GrantViewSet,
+    HealthView,
+    RotationViewSet,
+)
 from teams.api import (
     ChannelViewSet,
     LeaveViewSet,
@@ -25,9 +32,14 @@ router.register("pulse", PulseViewSet, basename="pulse")
 router.register("scores", ScoreViewSet, basename="score")
 router.register("staffing", StaffingViewSet, basename="staffing")
 router.register("jobs", JobViewSet, basename="job")
+router.register("grants", GrantViewSet, basename="grant")
+router.register("credential-rotations", RotationViewSet, basename="credential-rotation")
+router.register("checklist-items", ChecklistViewSet, basename="checklist-item")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("governance/health/", HealthView.as_view(), name="api-governance-health"),
     path("", include(router.urls)),
 ]

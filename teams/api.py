@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api import OffboardResult, OffboardSerializer
+from governance.services import member_offboard
 from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField
 from teams import services
 from teams.models import Channel, Leave, Member, OnCallShift, Team, timezone_names
@@ -184,6 +187,17 @@ class MemberViewSet(ListRetrieveViewSet):
             raise ValidationError({"username": ["This field is required."]})
         member = services.member_create(**values)
         return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OffboardSerializer, responses=OffboardResult)
+    @action(detail=True, methods=["post"])
+    def offboard(self, request, pk=None):
+        """Revoke everything a leaver holds, in one transaction (idempotent)."""
+        member = self.get_object()
+        ser = OffboardSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        result = member_offboard(member=member, actor=roles_for(request.user).member,
+                                 **ser.validated_data)  # fmt: skip
+        return Response(result)
 
     def partial_update(self, request, pk=None):
         member = self.get_object()
