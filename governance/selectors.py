@@ -17,7 +17,7 @@ def counted_members_q(as_of: dt.date, prefix: str = "") -> Q:
     return (
         Q(**{f"{p}started_on__lte": as_of})
         & (Q(**{f"{p}ended_on__isnull": True}) | Q(**{f"{p}ended_on__gte": as_of}))
-        & ~Q(**{f"{p}status": Member.Status.ON_LEAVE})
+        & ~Q(**{f"{p}status__in": [Member.Status.ON_LEAVE, Member.Status.DEPARTED]})
     )
 
 

@@ -207,7 +207,7 @@ class MemberViewSet(ListRetrieveViewSet):
         for name in ("username", "password"):
             if name in values:
                 raise ValidationError({name: ["This field cannot be changed here."]})
-        member = services.member_update(member=member, **values)
+        member = services.member_update(member=member, actor=self.roles.member, **values)
         return Response(self.get_serializer(member).data)
 
 

@@ -114,15 +114,32 @@ def member_create(
 
 
 @transaction.atomic
-def member_update(*, member: Member, email: str | None = None, **fields) -> Member:
+def member_update(
+    *, member: Member, email: str | None = None, actor: Member | None = None, **fields
+) -> Member:
+    before = {"roles": member.roles, "team": member.team_id}
     changed = _apply(member, fields, MEMBER_FIELDS)
     if changed:
         _save(member, update_fields=changed)
+    _audit_role_and_team_changes(member, before, actor)
     if email is not None and email != member.user.email:
         member.user.email = email
         member.user.full_clean(exclude=["password"])
         member.user.save(update_fields=["email"])
     return member
+
+
+def _audit_role_and_team_changes(member: Member, before: dict, actor: Member | None) -> None:
+    from governance.audit import Entry, audit_append_many
+
+    entries = []
+    if member.roles != before["roles"]:
+        entries.append(Entry("member.roles_changed", "member", member.pk,
+                             {"from": before["roles"], "to": member.roles}))  # fmt: skip
+    if member.team_id != before["team"]:
+        entries.append(Entry("member.team_changed", "member", member.pk,
+                             {"from": before["team"], "to": member.team_id}))  # fmt: skip
+    audit_append_many(actor=actor.user if actor else None, entries=entries)
 
 
 @transaction.atomic

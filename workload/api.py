@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from governance.audit import audit_append
 from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField, ScopedViewSet
 from teams.api import OwnMemberField, PersonalRecordViewSet
 from teams.models import Channel, Team
@@ -229,6 +230,20 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def get_serializer_context(self):
         return super().get_serializer_context() | {"viewer": self.roles.member}
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        viewer = self.roles.member
+        others = sorted(
+            {row["member"] for row in response.data["results"]} - {viewer.pk if viewer else None}
+        )
+        if others:
+            # Reads of other people's scores are audited: who read whose, never the values.
+            audit_append(
+                actor=request.user, action="score.read", target_type="member",
+                target_id=",".join(map(str, others))[:64], data={"members": others},
+            )  # fmt: skip
+        return response
 
     @extend_schema(
         request=RecomputeSerializer,
