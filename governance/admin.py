@@ -1,14 +1,116 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from governance.models import AccessGrant
+from governance import services
+from governance.models import (
+    AccessGrant,
+    AccessReview,
+    AccessReviewItem,
+    AuditEvent,
+    ChecklistItem,
+    Connector,
+    CredentialRotation,
+    Offboarding,
+    OutboxMessage,
+)
+from socialops.common.exceptions import DomainError
+from teams.selectors import roles_for
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only services write: visible to operators, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AccessGrant)
-class AccessGrantAdmin(admin.ModelAdmin):
+class AccessGrantAdmin(ReadOnlyAdmin):
     list_display = ["member", "channel", "role", "status", "shared_credential", "granted_at",
                     "expires_at", "revoked_at"]  # fmt: skip
     list_filter = ["role", "shared_credential", "channel__platform", "channel__team"]
     search_fields = ["member__full_name", "member__user__username", "channel__handle",
                      "channel__name", "justification"]  # fmt: skip
     list_select_related = ["member", "channel"]
-    autocomplete_fields = ["member", "channel", "granted_by", "approved_by", "revoked_by"]
+    actions = ["revoke_selected"]
+
+    @admin.action(description="Revoke the selected grants now")
+    def revoke_selected(self, request, queryset):
+        """The same revoke service as the API and the governance page (audited, outboxed)."""
+        actor = roles_for(request.user).member
+        done = 0
+        for grant in queryset.filter(revoked_at__isnull=True):
+            try:
+                services.grant_revoke(grant=grant, actor=actor, reason="revoked in the admin")
+            except DomainError as exc:
+                self.message_user(request, f"{grant}: {exc}", messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, f"Revoked {done} grant(s).", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the changelist (and its action) only
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_display", "action", "target_type", "target_id"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["action", "target_id", "actor_display"]
+    date_hierarchy = "at"
+
+
+@admin.register(CredentialRotation)
+class CredentialRotationAdmin(ReadOnlyAdmin):
+    list_display = ["channel", "member", "required_since", "rotated_at", "rotated_by"]
+    list_filter = ["channel__platform"]
+    search_fields = ["channel__name", "channel__handle", "member__full_name"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ReadOnlyAdmin):
+    list_display = ["member", "channel", "layer", "created_at", "confirmed_at", "confirmed_by"]
+    list_filter = ["layer"]
+    search_fields = ["member__full_name", "channel__name"]
+
+
+@admin.register(Offboarding)
+class OffboardingAdmin(ReadOnlyAdmin):
+    list_display = ["member", "ended_on", "successor", "started_by", "created_at"]
+    search_fields = ["member__full_name"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["id", "topic", "created_at", "attempts", "delivered_at", "dead_at"]
+    list_filter = ["topic"]
+    search_fields = ["id"]
+
+
+@admin.register(Connector)
+class ConnectorAdmin(admin.ModelAdmin):
+    list_display = ["platform", "kind", "url", "enabled"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["platform", "url"]
+
+
+class AccessReviewItemInline(admin.TabularInline):
+    model = AccessReviewItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["grant", "reviewer", "decision", "decided_at", "decided_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessReview)
+class AccessReviewAdmin(ReadOnlyAdmin):
+    list_display = ["name", "deadline", "auto_revoke", "created_by", "created_at"]
+    search_fields = ["name"]
+    inlines = [AccessReviewItemInline]

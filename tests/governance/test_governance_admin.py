@@ -1,0 +1,53 @@
+"""The Django admin for governance: read-only records, and revoke through the service."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from governance.audit import audit_append
+from governance.models import AccessGrant, AuditEvent, OutboxMessage
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(personas, client):
+    user = personas.admin.user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_admin_revoke_action_uses_the_revoke_service(personas, operator):
+    grant = AccessGrant.objects.create(member=personas.member, channel=personas.channel,
+                                       role="publisher", justification="x",
+                                       approved_at=timezone.now())  # fmt: skip
+    response = operator.post(
+        "/admin/governance/accessgrant/",
+        {"action": "revoke_selected", "_selected_action": [grant.pk]},
+        follow=True,
+    )
+    assert "Revoked 1 grant(s)." in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.status == "revoked" and grant.revoked_by == personas.admin
+    assert AuditEvent.objects.filter(action="grant.revoked").count() == 1
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_audit_events_are_read_only_in_the_admin(personas, operator):
+    event = audit_append(actor=None, action="x", target_type="t", target_id=1)
+    assert operator.get("/admin/governance/auditevent/").status_code == 200
+    assert operator.get(f"/admin/governance/auditevent/{event.pk}/change/").status_code == 200
+    assert operator.post(f"/admin/governance/auditevent/{event.pk}/delete/",
+                         {"post": "yes"}).status_code == 403  # fmt: skip
+    assert operator.get("/admin/governance/auditevent/add/").status_code == 403
+    assert AuditEvent.objects.count() == 1
+
+
+def test_admin_pages_for_governance_models_load(personas, operator):
+    for model in ("accessgrant", "credentialrotation", "checklistitem", "offboarding",
+                  "outboxmessage", "connector", "accessreview"):  # fmt: skip
+        assert operator.get(f"/admin/governance/{model}/").status_code == 200, model
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1
