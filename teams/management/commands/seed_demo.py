@@ -31,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.audit import audit_append
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member, Team
 from teams.services import (
@@ -330,7 +331,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot seed the demo organisation: {exc}") from exc
         self.stdout.write(
             "Created {teams} teams, {members} members, {channels} channels, {task_logs} task "
-            "logs, {leave} leave records and {on_call_shifts} on-call shifts.".format(**counts)
+            "logs, {leave} leave records, {on_call_shifts} on-call shifts and {grants} access "
+            "grants.".format(**counts)
         )
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for line in (
@@ -358,6 +360,9 @@ def seed_demo(*, now: dt.datetime) -> dict[str, int]:
     on_call_dates, shifts = _create_on_call(teams, members, channels, leave_dates, now)
     task_logs = _build_task_logs(members, channels, leave_dates, on_call_dates, now)
     TaskLog.objects.bulk_create(task_logs, batch_size=1000)
+    grants = _create_grants(channels, members, now)
+    audit_append(actor=None, action="demo.seeded", target_type="organisation", target_id="demo",
+                 data={"channels": len(channels), "grants": grants})  # fmt: skip
     return {
         "teams": len(teams),
         "members": len(members),
@@ -365,7 +370,54 @@ def seed_demo(*, now: dt.datetime) -> dict[str, int]:
         "task_logs": len(task_logs),
         "leave": len(LEAVE),
         "on_call_shifts": shifts,
+        "grants": grants,
     }
+
+
+def _create_grants(channels: list[Channel], members: dict[str, Member], now) -> int:
+    """Who can act on which channel: each owner, one to three teammates, a few thin channels
+    (backup gaps), a leaver who still holds access, a pending admin grant and one about to
+    expire — what the governance page is for. Seed data, written in one bulk insert."""
+    from governance.models import AccessGrant
+
+    rng = random.Random(20261121)
+    admin = members[DEMO_ADMIN]
+    by_team: dict[int, list[Member]] = defaultdict(list)
+    for member in members.values():
+        if member.team_id and member.role_member and member.status != Member.Status.DEPARTED:
+            by_team[member.team_id].append(member)
+    grants = []
+
+    def grant(member, channel, role, days_ago, **extra):
+        at = now - dt.timedelta(days=days_ago)
+        values = {"granted_at": at, "approved_at": at, "granted_by": admin,
+                  "justification": f"{role} on {channel.name}", **extra}  # fmt: skip
+        grants.append(AccessGrant(member=member, channel=channel, role=role, **values))
+
+    for index, channel in enumerate(channels):
+        shared = {"shared_credential": channel.uses_shared_credential}
+        if channel.owner is not None:
+            grant(channel.owner, channel, AccessGrant.Role.OWNER, 300, **shared)
+        others = [m for m in by_team[channel.team_id] if m != channel.owner]
+        backups = 0 if index % 7 == 3 else min(len(others), rng.choice((1, 2, 2, 3)))
+        for member in rng.sample(others, backups):
+            role = rng.choice((AccessGrant.Role.PUBLISHER, AccessGrant.Role.MODERATOR))
+            grant(member, channel, role, rng.randint(20, 400), **shared)
+    leaver = members.get("sam")
+    brand = [c for c in channels if c.team_id == leaver.team_id] if leaver else []
+    if brand:  # left a month ago; nobody revoked this one
+        grant(leaver, brand[0], AccessGrant.Role.PUBLISHER, 500, shared_credential=True)
+    community = [c for c in channels if c.team_id == members["maya"].team_id]
+    held = {(g.member_id, g.channel_id) for g in grants}
+    spare = [(m, c) for c in community for m in by_team[c.team_id] if (m.pk, c.pk) not in held]
+    if len(spare) >= 2:
+        member, channel = spare[0]
+        grant(member, channel, AccessGrant.Role.ADMIN, 1, approved_at=None)  # pending
+        member, channel = spare[1]
+        grant(member, channel, AccessGrant.Role.ANALYST, 60,
+              expires_at=now + dt.timedelta(days=5))  # fmt: skip
+    AccessGrant.objects.bulk_create(grants)
+    return len(grants)
 
 
 def _create_team(spec: TeamSpec) -> Team:
