@@ -130,7 +130,11 @@ def grant_approve(*, grant: AccessGrant, actor: Member) -> AccessGrant:
 
 
 def _close(grants: list[AccessGrant], *, actor: Member | None, reason: str, at) -> int:
-    """Revoke open grants in bulk (one update, one audit append, one outbox insert)."""
+    """Revoke open grants in bulk (one update, one audit append, one outbox insert). Callers
+    pass rows they locked; any already revoked is left out of the proof and the outbox."""
+    grants = [g for g in grants if g.revoked_at is None]
+    if not grants:
+        return 0
     ids = [g.pk for g in grants]
     updated = AccessGrant.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
         revoked_at=at, revoked_by=actor, revoke_reason=reason

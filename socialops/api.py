@@ -11,6 +11,7 @@ from governance.api import (
     HealthView,
     RotationViewSet,
 )
+from governance.api_reviews import AccessReviewItemViewSet, AccessReviewViewSet
 from teams.api import (
     ChannelViewSet,
     LeaveViewSet,
@@ -36,6 +37,8 @@ router.register("grants", GrantViewSet, basename="grant")
 router.register("credential-rotations", RotationViewSet, basename="credential-rotation")
 router.register("checklist-items", ChecklistViewSet, basename="checklist-item")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("access-reviews", AccessReviewViewSet, basename="access-review")
+router.register("access-review-items", AccessReviewItemViewSet, basename="access-review-item")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

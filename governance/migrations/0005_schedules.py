@@ -5,6 +5,7 @@ from django.db import migrations
 
 RELAY = "Outbox relay"
 EXPIRE = "Grant expiry (hourly)"
+REVIEWS = "Access reviews: revoke overdue items of auto-revoke campaigns (daily)"
 
 
 def schedule(apps, schema_editor):
@@ -21,6 +22,15 @@ def schedule(apps, schema_editor):
         defaults={"task": "governance.tasks.outbox_relay", "interval": every_10s,
                   "queue": "governance"},
     )  # fmt: skip
+    daily, _ = Crontab.objects.get_or_create(
+        minute="30", hour="6", day_of_week="*", day_of_month="*", month_of_year="*",
+        timezone="UTC",
+    )  # fmt: skip
+    PeriodicTask.objects.get_or_create(
+        name=REVIEWS,
+        defaults={"task": "governance.tasks_reviews.reviews_enforce_overdue", "crontab": daily,
+                  "queue": "governance"},
+    )  # fmt: skip
     PeriodicTask.objects.get_or_create(
         name=EXPIRE,
         defaults={"task": "governance.tasks.grants_expire", "crontab": hourly,
@@ -30,7 +40,7 @@ def schedule(apps, schema_editor):
 
 def unschedule(apps, schema_editor):
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name__in=[RELAY, EXPIRE]
+        name__in=[RELAY, EXPIRE, REVIEWS]
     ).delete()
 
 
