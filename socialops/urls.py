@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("workload.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("socialops.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

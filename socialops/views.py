@@ -10,4 +10,6 @@ def home(request):
     roles = roles_for(request.user)
     if roles.is_member:
         return redirect("my-week")
+    if roles.is_admin and not roles.is_leader:
+        return redirect("governance")
     return render(request, "home.html", {})

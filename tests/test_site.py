@@ -22,12 +22,16 @@ def test_sign_in_and_out(personas, client):
     assert client.get("/log/").status_code == 302  # signed out: back to login
 
 
-@pytest.mark.parametrize("who", ["leader", "admin"])
-def test_people_without_the_member_role_land_on_the_home_page(personas, client, who):
-    client.force_login(getattr(personas, who).user)
+def test_a_leader_without_the_member_role_lands_on_the_home_page(personas, client):
+    client.force_login(personas.leader.user)
     page = client.get("/")
     assert page.status_code == 200
-    assert f"Your roles: {who}" in page.content.decode()
+    assert "Your roles: leader" in page.content.decode()
+
+
+def test_an_admin_lands_on_governance(personas, client):
+    client.force_login(personas.admin.user)
+    assert client.get("/").url == "/governance/"
 
 
 def test_api_schema_and_docs_are_served_without_a_cdn(personas, client):

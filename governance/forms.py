@@ -1,0 +1,139 @@
+"""Forms of the governance pages: they translate input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from governance.models import AccessGrant
+from teams.models import Channel, Member
+
+GRANT_STATUSES = [
+    ("", "Any status"),
+    ("open", "Open (pending or active)"),
+    ("pending", "Pending"),
+    ("active", "Active"),
+    ("expired", "Expired"),
+    ("revoked", "Revoked"),
+]
+
+
+class ChannelChoiceField(forms.ModelChoiceField):
+    """Channels labelled with their team: handles repeat across 300 channels' platforms."""
+
+    def label_from_instance(self, obj: Channel) -> str:
+        return f"{obj} ({obj.team.name})"
+
+
+def _channels(user):
+    return Channel.objects.for_user(user).select_related("team").order_by("team__name", "name")
+
+
+class GrantFilterForm(forms.Form):
+    """The GET filters of the grants list; an invalid value is reported and ignored."""
+
+    channel = ChannelChoiceField(
+        queryset=Channel.objects.none(), required=False, empty_label="All channels"
+    )
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(), required=False, empty_label="All members"
+    )
+    status = forms.ChoiceField(choices=GRANT_STATUSES, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = _channels(user)
+        # Departed members stay listed: their closed grants are part of the record.
+        self.fields["member"].queryset = Member.objects.for_user(user).order_by("full_name")
+
+
+class GrantForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), empty_label="Choose…")
+    channel = ChannelChoiceField(queryset=Channel.objects.none(), empty_label="Choose…")
+    role = forms.ChoiceField(
+        choices=[("", "Choose…"), *AccessGrant.Role.choices],
+        help_text="Owner and admin wait for a second admin's approval.",
+    )
+    justification = forms.CharField(
+        max_length=1000, widget=forms.TextInput(attrs={"placeholder": "Why is this needed?"})
+    )
+    expires_at = forms.DateTimeField(
+        label="Expires",
+        required=False,
+        help_text="Optional; in your time zone.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    shared_credential = forms.BooleanField(label="Shared credential", required=False)
+    vault_reference = forms.CharField(
+        label="Vault reference",
+        max_length=200,
+        required=False,
+        help_text="Where the secret lives, never the secret.",
+        widget=forms.TextInput(attrs={"placeholder": "1Password: Brand IG"}),
+    )
+
+    def __init__(self, *args, user, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            Member.objects.for_user(user)
+            .employed_on(today)
+            .exclude(status=Member.Status.DEPARTED)
+            .order_by("full_name")
+        )
+        self.fields["channel"].queryset = _channels(user)
+
+
+class RevokeForm(forms.Form):
+    # revoke_reason holds 200 characters.
+    reason = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. moved to another team"}),
+        error_messages={"required": "Say why the access is revoked."},
+    )
+
+
+class OffboardForm(forms.Form):
+    ended_on = forms.DateField(
+        label="Last day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    # The reason is also written into each grant's revoke_reason (200 characters) after the
+    # prefix "offboarding: ", hence 180 rather than the offboarding's own 500.
+    reason = forms.CharField(
+        max_length=180,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. resigned"}),
+        error_messages={"required": "Say why the member leaves."},
+    )
+    successor = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label="No successor",
+        help_text="Takes over the channels the leaver owns.",
+    )
+
+    def __init__(self, *args, user, leaver: Member, owned_count: int, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leaver = leaver
+        self.owned_count = owned_count
+        self.fields["successor"].queryset = (
+            Member.objects.for_user(user)
+            .employed_on(today)
+            .exclude(status=Member.Status.DEPARTED)
+            .exclude(pk=leaver.pk)
+            .order_by("full_name")
+        )
+        if owned_count:
+            self.fields["successor"].required = True
+            self.fields["successor"].empty_label = "Choose…"
+            self.fields["successor"].error_messages["required"] = (
+                f"{leaver} owns {owned_count} channel(s): name a successor to hand them to."
+            )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        max_length=64,
+        required=False,
+        help_text="e.g. grant.revoked, or grant for every grant action",
+    )
+    target = forms.CharField(
+        max_length=130, required=False, help_text="A type, or type:id, e.g. grant:42"
+    )

@@ -1,0 +1,465 @@
+"""The governance pages for admins: health, channel register, grants, revoke, offboarding,
+checklist and the audit log. Every write goes through a governance service; domain errors
+become form errors or messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from governance import services
+from governance.forms import (
+    AuditFilterForm,
+    GrantFilterForm,
+    GrantForm,
+    OffboardForm,
+    RevokeForm,
+)
+from governance.models import (
+    AccessGrant,
+    AuditEvent,
+    ChecklistItem,
+    CredentialRotation,
+    Offboarding,
+    OutboxMessage,
+)
+from governance.outbox import outbox_retry
+from governance.selectors import channel_actor_counts, governance_health
+from socialops.common.exceptions import DomainError
+from teams.models import Channel, Member
+from teams.selectors import roles_for
+
+GRANTS_PER_PAGE = 50
+AUDIT_PER_PAGE = 50
+RECENT_EVENTS = 20
+DEAD_SHOWN = 50
+HEALTH_ROWS_SHOWN = 20
+
+
+def admin_required(view):
+    """Signed in (else the login page) and holding the admin role (else 403). The view gets
+    the admin's member record as `actor`, and runs in the admin's time zone so that dates
+    shown and typed are theirs."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        roles = roles_for(request.user)
+        if not roles.is_admin:
+            raise PermissionDenied("The governance pages are for admins.")
+        with timezone.override(roles.member.tz):
+            return view(request, roles.member, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    for name, msgs in exc.errors.items():
+        for msg in msgs:
+            form.add_error(name if name in form.fields else None, msg)
+
+
+def _grants_with_status(grants, status: str, now: dt.datetime):
+    """The derived status (AccessGrant.status_at) as a filter, so it runs in the database."""
+    not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    open_q = Q(revoked_at__isnull=True) & not_expired
+    conditions = {
+        "open": open_q,
+        "pending": open_q & Q(approved_at__isnull=True),
+        "active": open_q & Q(approved_at__isnull=False),
+        "expired": Q(revoked_at__isnull=False, revoke_reason=services.SYSTEM_EXPIRED)
+        | Q(revoked_at__isnull=True, expires_at__lte=now),
+        "revoked": Q(revoked_at__isnull=False) & ~Q(revoke_reason=services.SYSTEM_EXPIRED),
+    }
+    return grants.filter(conditions[status]) if status in conditions else grants
+
+
+# ---- Overview ----
+
+
+def _absence(member: Member, today: dt.date) -> tuple[str, bool]:
+    """Why governance_health counts a member as absent, in words, and whether they left (and
+    so are someone to offboard rather than to cover for)."""
+    if member.status == Member.Status.DEPARTED:
+        return "Departed", True
+    if member.ended_on is not None and member.ended_on < today:
+        return f"Left on {member.ended_on:%d %b %Y}", True
+    if member.status == Member.Status.ON_LEAVE:
+        return "On long absence", False
+    return "On leave today", False
+
+
+@admin_required
+def overview(request, actor: Member):
+    now = timezone.now()
+    dead = OutboxMessage.objects.filter(dead_at__isnull=False).order_by("-dead_at")
+    offboardings = (
+        Offboarding.objects.select_related("member", "successor")
+        .annotate(
+            items_total=Count("items"),
+            items_confirmed=Count("items", filter=Q(items__confirmed_at__isnull=False)),
+        )
+        .order_by("-created_at")
+    )
+    health = governance_health()
+    today = timezone.localdate()
+    for grant in health["absent_holders"]:
+        grant.absence, grant.holder_left = _absence(grant.member, today)
+    context = {
+        "actor": actor,
+        "health": health,
+        "rows_shown": HEALTH_ROWS_SHOWN,
+        "more": {key: max(0, len(rows) - HEALTH_ROWS_SHOWN) for key, rows in health.items()},
+        "pending_grants": _grants_with_status(
+            AccessGrant.objects.for_user(request.user), "pending", now
+        ).count(),
+        "dead_messages": list(dead[:DEAD_SHOWN]),
+        "dead_total": dead.count(),
+        "open_offboardings": list(offboardings.filter(items_confirmed__lt=F("items_total"))),
+        "done_offboardings": list(offboardings.filter(items_confirmed=F("items_total"))[:5]),
+        "events": list(AuditEvent.objects.order_by("-pk")[:RECENT_EVENTS]),
+    }
+    return render(request, "governance/overview.html", context)
+
+
+@admin_required
+@require_POST
+def outbox_retry_view(request, actor: Member, pk):
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    if message.dead_at is None:
+        messages.info(request, f"Message {message.pk} is not dead-lettered; nothing to retry.")
+    else:
+        outbox_retry(message=message, actor=actor)
+        messages.success(request, f"Message {message.pk} ({message.topic}) will be sent again.")
+    return redirect("governance")
+
+
+# ---- Channel register ----
+
+
+@admin_required
+def channels(request, actor: Member):
+    now = timezone.now()
+    open_grant = Q(grants__revoked_at__isnull=True) & (
+        Q(grants__expires_at__isnull=True) | Q(grants__expires_at__gt=now)
+    )
+    register = list(
+        Channel.objects.for_user(request.user)
+        .select_related("team", "owner")
+        .annotate(open_grants=Count("grants", filter=open_grant))
+        .order_by("team__name", "platform", "handle")
+    )
+    actors = channel_actor_counts(channel_ids=[c.pk for c in register], as_of=timezone.localdate())
+    for channel in register:
+        channel.actors = actors[channel.pk]
+        channel.backup_gap = channel.actors < channel.min_backup
+    return render(
+        request,
+        "governance/channels.html",
+        {
+            "actor": actor,
+            "channels": register,
+            "gap_count": sum(c.backup_gap for c in register),
+            "unowned_count": sum(c.owner_id is None for c in register),
+        },
+    )
+
+
+# ---- Grants ----
+
+
+@admin_required
+def grants(request, actor: Member):
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = GrantForm(request.POST, user=request.user, today=today)
+        if form.is_valid():
+            try:
+                grant = services.grant_create(actor=actor, **form.cleaned_data)
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                if grant.status == "pending":
+                    messages.success(
+                        request,
+                        f"Granted {grant.member} {grant.get_role_display()} on {grant.channel}; "
+                        "it is pending until a second admin approves it.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"Granted {grant.member} {grant.get_role_display()} on {grant.channel}.",
+                    )
+                return redirect("governance-grants")
+    else:
+        form = GrantForm(user=request.user, today=today)
+
+    filters = GrantFilterForm(request.GET or None, user=request.user)
+    rows = AccessGrant.objects.for_user(request.user).select_related(
+        "member", "channel", "granted_by", "approved_by", "revoked_by"
+    )
+    if filters.is_bound:
+        filters.is_valid()  # each valid filter applies; an invalid one is shown and ignored
+        chosen = filters.cleaned_data
+        if chosen.get("channel"):
+            rows = rows.filter(channel=chosen["channel"])
+        if chosen.get("member"):
+            rows = rows.filter(member=chosen["member"])
+        rows = _grants_with_status(rows, chosen.get("status") or "", timezone.now())
+    page = Paginator(rows.order_by("-granted_at", "-pk"), GRANTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    chosen_member = filters.cleaned_data.get("member") if filters.is_bound else None
+    return render(
+        request,
+        "governance/grants.html",
+        {
+            "actor": actor,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "chosen_member": chosen_member,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def grant_approve(request, actor: Member, pk: int):
+    grant = get_object_or_404(AccessGrant.objects.for_user(request.user), pk=pk)
+    try:
+        grant = services.grant_approve(grant=grant, actor=actor)
+    except DomainError as exc:
+        messages.error(request, f"Not approved: {exc}")
+    else:
+        messages.success(
+            request, f"Approved {grant.member}'s {grant.get_role_display()} on {grant.channel}."
+        )
+    return redirect(_next_url(request, reverse("governance-grants")))
+
+
+def _closed_text(grant: AccessGrant) -> str:
+    when = timezone.localtime(grant.revoked_at).strftime("%d %b %Y %H:%M")
+    by = f" by {grant.revoked_by}" if grant.revoked_by_id else ""
+    return f"already {grant.status} on {when}{by} ({grant.revoke_reason})"
+
+
+@admin_required
+def grant_revoke(request, actor: Member, pk: int):
+    grant = get_object_or_404(
+        AccessGrant.objects.for_user(request.user).select_related(
+            "member", "channel", "channel__team", "granted_by", "revoked_by"
+        ),
+        pk=pk,
+    )
+    back = _next_url(request, reverse("governance-grants"))
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST":
+        if grant.revoked_at is not None:
+            messages.info(request, f"This grant was {_closed_text(grant)}; nothing changed.")
+            return redirect(back)
+        if form.is_valid():
+            try:
+                grant = services.grant_revoke(
+                    grant=grant, actor=actor, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Revoked {grant.member}'s {grant.get_role_display()} access to "
+                    f"{grant.channel}.",
+                )
+                return redirect(back)
+    return render(
+        request,
+        "governance/grant_revoke.html",
+        {
+            "actor": actor,
+            "grant": grant,
+            "form": form,
+            "next": back,
+            "closed_text": _closed_text(grant) if grant.revoked_at else "",
+        },
+    )
+
+
+# ---- Offboarding ----
+
+
+@admin_required
+def member_offboard(request, actor: Member, pk: int):
+    leaver = get_object_or_404(Member.objects.for_user(request.user).select_related("team"), pk=pk)
+    done = Offboarding.objects.filter(member=leaver).first()
+    open_grants = list(
+        leaver.grants.filter(revoked_at__isnull=True)
+        .select_related("channel")
+        .order_by("channel__name", "pk")
+    )
+    owned = list(Channel.objects.filter(owner=leaver).select_related("team").order_by("name"))
+    today = timezone.localdate()
+    form = OffboardForm(
+        request.POST or None,
+        user=request.user,
+        leaver=leaver,
+        owned_count=len(owned),
+        today=today,
+        initial={"ended_on": leaver.ended_on or today},
+    )
+    if request.method == "POST" and done is not None:
+        messages.info(request, f"{leaver} is already offboarded; nothing changed.")
+        return redirect("governance-offboarding", pk=done.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.member_offboard(member=leaver, actor=actor, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            successor = form.cleaned_data["successor"]
+            handed = (
+                f", {result['channels_reassigned']} channel(s) handed to {successor}"
+                if result["channels_reassigned"]
+                else ""
+            )
+            messages.success(
+                request,
+                f"Offboarded {leaver}: {result['revoked_grants']} grant(s) revoked, "
+                f"{result['rotations_created']} credential rotation(s) required{handed}.",
+            )
+            offboarding = Offboarding.objects.get(member=leaver)
+            return redirect("governance-offboarding", pk=offboarding.pk)
+    return render(
+        request,
+        "governance/member_offboard.html",
+        {
+            "actor": actor,
+            "leaver": leaver,
+            "offboarding": done,
+            "open_grants": open_grants,
+            "shared": [g for g in open_grants if g.shared_credential],
+            "owned": owned,
+            "form": form,
+        },
+    )
+
+
+LAYERS = list(ChecklistItem.Layer)
+
+
+@admin_required
+def offboarding_detail(request, actor: Member, pk: int):
+    offboarding = get_object_or_404(
+        Offboarding.objects.select_related("member", "successor", "started_by"), pk=pk
+    )
+    items = list(
+        offboarding.items.select_related("channel", "confirmed_by").order_by(
+            "channel__name", "channel_id", "layer"
+        )
+    )
+    by_channel: dict[int, dict] = {}
+    for item in items:
+        row = by_channel.setdefault(item.channel_id, {"channel": item.channel, "cells": {}})
+        row["cells"][item.layer] = item
+    checklist = [
+        {"channel": row["channel"], "cells": [(layer, row["cells"].get(layer)) for layer in LAYERS]}
+        for row in by_channel.values()
+    ]
+    rotations = list(
+        CredentialRotation.objects.filter(member=offboarding.member)
+        .select_related("channel", "rotated_by")
+        .order_by("required_since", "pk")
+    )
+    confirmed = sum(item.confirmed_at is not None for item in items)
+    return render(
+        request,
+        "governance/offboarding.html",
+        {
+            "actor": actor,
+            "offboarding": offboarding,
+            "layers": LAYERS,
+            "checklist": checklist,
+            "rotations": rotations,
+            "rotations_done": sum(r.rotated_at is not None for r in rotations),
+            "confirmed": confirmed,
+            "total": len(items),
+            # The same rule as services.offboarding_complete, read from the rows in hand.
+            "complete": confirmed == len(items),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def checklist_confirm(request, actor: Member, pk: int):
+    item = get_object_or_404(ChecklistItem.objects.select_related("channel"), pk=pk)
+    try:
+        item = services.checklist_confirm(item=item, actor=actor)
+    except DomainError as exc:
+        messages.error(request, f"Not confirmed: {exc}")
+    else:
+        messages.success(request, f"Confirmed: {item.get_layer_display()} on {item.channel}.")
+    if item.offboarding_id:
+        return redirect("governance-offboarding", pk=item.offboarding_id)
+    return redirect(_next_url(request, reverse("governance")))
+
+
+@admin_required
+@require_POST
+def rotation_confirm(request, actor: Member, pk: int):
+    rotation = get_object_or_404(CredentialRotation.objects.select_related("channel"), pk=pk)
+    try:
+        rotation = services.rotation_confirm(rotation=rotation, actor=actor)
+    except DomainError as exc:
+        messages.error(request, f"Not confirmed: {exc}")
+    else:
+        messages.success(
+            request, f"Confirmed: the shared credential of {rotation.channel} is rotated."
+        )
+    return redirect(_next_url(request, reverse("governance")))
+
+
+# ---- Audit log ----
+
+
+@admin_required
+def audit(request, actor: Member):
+    events = AuditEvent.objects.order_by("-pk")
+    filters = AuditFilterForm(request.GET or None)
+    if filters.is_bound and filters.is_valid():
+        action = filters.cleaned_data["action"].strip()
+        if action:
+            # "grant" matches every grant.* action; "grant.revoked" matches itself.
+            events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
+        target = filters.cleaned_data["target"].strip()
+        if target:
+            target_type, _, target_id = target.partition(":")
+            events = events.filter(target_type=target_type.strip())
+            if target_id.strip():
+                events = events.filter(target_id=target_id.strip())
+    page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page:
+        event.data_json = json.dumps(event.data, sort_keys=True, ensure_ascii=False)
+    return render(
+        request, "governance/audit.html", {"actor": actor, "filters": filters, "page": page}
+    )
