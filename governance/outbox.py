@@ -130,7 +130,10 @@ def outbox_relay_batch() -> dict:
                 break
             for message in batch:
                 try:
-                    deliver(message)
+                    # A savepoint: a consumer's database error rolls back that consumer's
+                    # writes only, so the batch's bookkeeping still commits.
+                    with transaction.atomic():
+                        deliver(message)
                 except Exception as exc:  # any consumer failure is retried, then dead-lettered
                     failed += 1
                     message.attempts += 1
@@ -161,10 +164,12 @@ def outbox_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
 
     from governance.audit import audit_append
 
-    OutboxMessage.objects.filter(pk=message.pk, dead_at__isnull=False).update(
+    updated = OutboxMessage.objects.filter(pk=message.pk, dead_at__isnull=False).update(
         dead_at=None, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
     message.refresh_from_db()
+    if not updated:
+        return message  # not dead-lettered: nothing to send again
     audit_append(
         actor=actor.user if actor else None, action="outbox.retried", target_type="outbox",
         target_id=message.pk, data={"topic": message.topic},
