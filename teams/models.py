@@ -265,12 +265,14 @@ class MemberOwnedQuerySet(models.QuerySet):
 
     def for_user(self, user):
         roles = _roles(user)
-        q = Q(member__team_id__in=roles.led_team_ids)
+        visible = Q(team_id__in=roles.led_team_ids)
         if roles.member is not None:
-            q |= Q(member_id=roles.member.pk)
+            visible |= Q(pk=roles.member.pk)
         elif not roles.led_team_ids:
             return self.none()
-        return self.filter(q)
+        # An IN over member ids, not an OR across the join: the (member, date) indexes serve
+        # it (docs/performance.md: 1.1 s → 0.09 s for a leader's first page of 3 M logs).
+        return self.filter(member_id__in=Member.objects.filter(visible).values("pk"))
 
 
 class Leave(models.Model):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from governance.audit import audit_append
 from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField, ScopedViewSet
 from teams.api import OwnMemberField, PersonalRecordViewSet
-from teams.models import Channel, Team
+from teams.models import Channel, Member, Team
 from teams.selectors import roles_for
 from workload import burnout, erlang, jobs, services
 from workload.duration import DurationError, parse_duration
@@ -224,8 +224,15 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
     def get_queryset(self):
         queryset = super().get_queryset().select_related("member")
         if "as_of" not in self.request.query_params:
-            latest = BurnoutScore.objects.filter(member=OuterRef("member")).order_by("-as_of")
-            queryset = queryset.filter(as_of=Subquery(latest.values("as_of")[:1]))
+            # Each visible member's latest score, looked up once per member through the
+            # (member, as_of) index rather than once per stored score (docs/performance.md).
+            latest = BurnoutScore.objects.filter(member=OuterRef("pk")).order_by("-as_of")
+            latest_ids = (
+                Member.objects.for_user(self.request.user)
+                .annotate(latest=Subquery(latest.values("pk")[:1]))
+                .values("latest")
+            )
+            queryset = queryset.filter(pk__in=latest_ids)
         return queryset.order_by("member__full_name", "member_id")
 
     def get_serializer_context(self):

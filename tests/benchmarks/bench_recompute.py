@@ -1,21 +1,24 @@
 """Recompute and page benchmark at the scale of product.md (docs/performance.md).
 
     DJANGO_SETTINGS_MODULE=socialops.settings .venv/bin/python -m tests.benchmarks.bench_recompute
-        [--members 1000] [--days 730] [--runs 3] [--explain] [--keep] [--reuse]
+        [--members 1000] [--days 730] [--runs 3] [--explain] [--proposals] [--keep] [--reuse]
 
 It creates a throwaway PostgreSQL database (``socialops_bench`` next to the ``postgres``
 database at ``--admin-url``), points DATABASE_URL at it before Django starts, migrates, fills
-it with synthetic data (task logs through ``INSERT … SELECT generate_series``, not the ORM),
-then measures, each operation in a forked child process so that its peak RSS is its own:
+it with synthetic data (task logs, pulses and earlier nightly results through
+``INSERT … SELECT generate_series``, not the ORM), then measures each operation in a forked
+child process, so that its peak RSS is its own:
 
     (a) scores_recompute for all teams         (b) staffing_recompute for all teams
     (c) team_recompute for one team            (f) the nightly fan-out: team_recompute × every team
-    (d) GET /api/v1/task-logs/ page 1 for a leader (and for a leader who also logs work)
-    (e) GET /log/ (My week) for a member
+    (d) GET /api/v1/task-logs/ page 1 for a leader; (d2) for a leader who also logs work
+    (e) GET /log/ (My week) for a member       (g) GET /api/v1/scores/ for a leader
 
 For each: wall time (first run, and the median of the others), SQL queries and the time spent
 in them, peak RSS of the process and its growth during the runs, and the Python-side peak
 allocation (tracemalloc, in a separate run so that its overhead does not distort the times).
+``--proposals`` also measures the pages with the change docs/performance.md proposes (patched
+in the measuring process only); ``--extra-sql`` tries a database change (an index, a setting).
 The database is dropped at the end unless --keep. The file name does not start with
 ``test_``: pytest never collects it.
 """
@@ -62,10 +65,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="the scored day (default: yesterday, UTC)"
     )
-    parser.add_argument("--runs", type=int, default=3, help="runs per recompute (default 3)")
     parser.add_argument(
-        "--page-runs", type=int, default=10, help="requests per page (default 10)"
+        "--score-days",
+        type=int,
+        help="days of earlier nightly results (burnout scores, staffing snapshots) before "
+        "as_of (default: the history less the 28-day window; 0: none)",
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs per recompute (default 3)")
+    parser.add_argument("--page-runs", type=int, default=10, help="requests per page (default 10)")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument(
         "--admin-url",
@@ -85,17 +92,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="print EXPLAIN (ANALYZE, BUFFERS) of each operation's slowest SELECT",
     )
     parser.add_argument(
+        "--extra-sql",
+        action="append",
+        default=[],
+        metavar="SQL",
+        help="SQL to run on the bench database before measuring, to try a change (repeatable): "
+        "'CREATE INDEX … ; ANALYZE workload_tasklog' or 'ALTER DATABASE socialops_bench SET jit "
+        "= off'",
+    )
+    parser.add_argument(
+        "--proposals",
+        action="store_true",
+        help="also measure (d), (d2) and (g) with the changes docs/performance.md proposes "
+        "(patched in the measuring process only; the app is not changed)",
+    )
+    parser.add_argument(
         "--no-tracemalloc", action="store_true", help="skip the tracemalloc (Python peak) runs"
     )
     parser.add_argument(
-        "--only", help="comma-separated operation keys to run (a,b,c,f,d,d2,e)", default=""
+        "--only",
+        default="",
+        help="comma-separated operation keys to run: a,b,c,f,d,d2,e,g (and dp,d2p,gp,gpp with "
+        "--proposals)",
     )
     args = parser.parse_args(argv)
+    if "bench" not in args.db_name:
+        parser.error("--db-name must contain 'bench': the database is dropped and re-created")
     if args.members < 1 or args.days < 28:
         parser.error("--members must be ≥ 1 and --days ≥ 28 (the scoring window)")
     args.teams = args.teams or max(1, round(args.members * 60 / 1000))
     args.channels = args.channels if args.channels is not None else 5 * args.teams
     args.grants = args.grants if args.grants is not None else 3 * args.members
+    if args.score_days is None:
+        args.score_days = args.days - 28
     args.as_of = args.as_of or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1))
     return args
 
@@ -114,9 +143,13 @@ def _admin_connection(url: str):
 
 
 def database_exists(admin_url: str, name: str) -> bool:
-    with _admin_connection(admin_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        return cur.fetchone() is not None
+    conn = _admin_connection(admin_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cur.fetchone() is not None
+    finally:
+        conn.close()
 
 
 def database_create(admin_url: str, name: str) -> None:
@@ -125,7 +158,9 @@ def database_create(admin_url: str, name: str) -> None:
     conn = _admin_connection(admin_url)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
@@ -137,7 +172,9 @@ def database_drop(admin_url: str, name: str) -> None:
     conn = _admin_connection(admin_url)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
     finally:
         conn.close()
 
@@ -195,17 +232,17 @@ CATEGORY_SLOTS = (
     + ["meetings_approvals"] * 3
 )  # fmt: skip
 
-# One row per (member, day, entry). Contracted weekdays carry 5 to 8 entries (6.3 on average)
-# from 08:00 at 100-minute steps; other days 1–2 entries for 12 % of members (50 % of the
-# "heavy" tenth, whose entries are longer and whose last one starts after 22:00, often past
-# midnight). Days of leave carry nothing. 5 % of entries have no start time; 80 % name one of
-# the team's channels; community management records messages (and hostile ones 70 % of the
-# time); 1 % are flagged crisis.
+# One row per (member, day, entry), inserted in date order as production writes them: the
+# table's physical order follows the date, not the member, and index scans per member pay for
+# it. Contracted weekdays carry 5 to 8 entries (6.3 on average) from 08:00 at 100-minute
+# steps; other days 1–2 entries for 12 % of members (50 % of the "heavy" tenth, whose entries
+# are longer and whose last one starts after 22:00, often past midnight). Days of leave carry
+# nothing. 5 % of entries have no start time; 80 % name one of the team's channels; community
+# management records messages (and hostile ones 70 % of the time); 1 % are flagged crisis.
 TASK_LOG_SQL = """
 WITH chans AS (
     SELECT m.id AS member_id, array_agg(c.id ORDER BY c.id) AS ids
     FROM teams_member m JOIN teams_channel c ON c.team_id = m.team_id
-    WHERE m.id BETWEEN %(lo)s AND %(hi)s
     GROUP BY m.id
 )
 INSERT INTO workload_tasklog (
@@ -235,8 +272,8 @@ FROM (
     FROM teams_member m
     LEFT JOIN chans ch ON ch.member_id = m.id
     CROSS JOIN LATERAL generate_series(
-        greatest(%(first)s::date, m.started_on),
-        least(%(last)s::date, coalesce(m.ended_on, %(last)s::date)),
+        greatest(%(lo)s::date, m.started_on),
+        least(%(hi)s::date, coalesce(m.ended_on, %(hi)s::date)),
         interval '1 day'
     ) AS d(day)
     CROSS JOIN LATERAL (
@@ -251,12 +288,13 @@ FROM (
                      mod(m.id, 10) = 0 AS heavy) w
     ) s
     CROSS JOIN LATERAL generate_series(1, s.k) AS i(i)
-    WHERE m.id BETWEEN %(lo)s AND %(hi)s AND m.role_member AND m.team_id IS NOT NULL
+    WHERE m.role_member AND m.team_id IS NOT NULL
       AND NOT EXISTS (
           SELECT 1 FROM teams_leave l
           WHERE l.member_id = m.id AND l.start_date <= d.day::date AND l.end_date >= d.day::date
       )
 ) e
+ORDER BY e.day, e.member_id, e.started_at
 """
 
 # 40 % of members answer the pulse in 80 % of the weeks.
@@ -275,6 +313,44 @@ CROSS JOIN LATERAL generate_series(%(first_monday)s::date, %(last)s::date, inter
 WHERE m.role_member AND m.team_id IS NOT NULL AND mod(m.id, 5) IN (1, 2)
   AND w.week::date >= m.started_on AND (m.ended_on IS NULL OR w.week::date <= m.ended_on)
   AND random() < 0.8
+"""
+
+
+# Earlier nightly results, as two years of the schedule leave them: one score per scored
+# member per day and one snapshot per team per day, before as_of (the measured recompute
+# writes as_of itself). Values are synthetic; only the volume matters to the reads.
+SCORE_HISTORY_SQL = """
+INSERT INTO workload_burnoutscore (
+    member_id, as_of, status, reason, risk, wsi, wrb, band, wsi_band, mode, contributions,
+    band_overrides, coverage, aggregates, computed_at
+)
+SELECT h.member_id, h.day, 'ok', '', h.wsi, h.wsi, NULL, h.band, h.band, 'objective_only',
+       '{}'::jsonb, '[]'::jsonb, 0.95, '{}'::jsonb, h.day + interval '36 hours'
+FROM (
+    SELECT m.id AS member_id, d.day::date AS day, s.wsi,
+           CASE WHEN s.wsi < 25 THEN 'low' WHEN s.wsi < 50 THEN 'moderate'
+                WHEN s.wsi < 75 THEN 'high' ELSE 'very_high' END AS band
+    FROM teams_member m
+    CROSS JOIN LATERAL generate_series(
+        greatest(%(lo)s::date, m.started_on),
+        least(%(hi)s::date, coalesce(m.ended_on + 27, %(hi)s::date)),
+        interval '1 day'
+    ) AS d(day)
+    CROSS JOIN LATERAL (SELECT round((random() * 80 + 0 * extract(day FROM d.day))::numeric, 2)
+                        AS wsi) s
+    WHERE m.role_member AND m.team_id IS NOT NULL
+) h
+ORDER BY h.day, h.member_id
+"""
+SNAPSHOT_HISTORY_SQL = """
+INSERT INTO workload_staffingsnapshot (
+    team_id, as_of, demand_hours, required_fte, available_fte, gap_fte, hidden_overtime_fte,
+    seat_floor_fte, rotation_gap, backup_gaps, unreachable_channels, details, computed_at
+)
+SELECT t.id, d.day::date, '{}'::jsonb, 5, 4.5, 0.5, 0.2, 1.2, 0, '[]'::jsonb, '[]'::jsonb,
+       '{}'::jsonb, d.day + interval '36 hours'
+FROM teams_team t CROSS JOIN generate_series(%(lo)s::date, %(hi)s::date, interval '1 day') AS d(day)
+ORDER BY d.day, t.id
 """
 
 
@@ -343,7 +419,10 @@ def generate(args, as_of: dt.date) -> dict[str, float]:
 
         users = User.objects.bulk_create(
             [User(username=f"bench{i:05d}", password="!") for i in range(args.members)]
-            + [User(username="bench-leader", password="!"), User(username="bench-admin", password="!")]
+            + [
+                User(username="bench-leader", password="!"),
+                User(username="bench-admin", password="!"),
+            ]
         )
         members = []
         long_ago = first - dt.timedelta(days=365)
@@ -476,8 +555,8 @@ def generate(args, as_of: dt.date) -> dict[str, float]:
                     start = year_start + dt.timedelta(days=rng.randrange(max(1, span - 7)))
                     start -= dt.timedelta(days=start.weekday())  # a Monday
                     start = max(start, lo)
-                    leave.append(Leave(member=member, start_date=start,
-                                       end_date=start + dt.timedelta(days=length - 1), kind=kind))  # fmt: skip
+                    end = start + dt.timedelta(days=length - 1)
+                    leave.append(Leave(member=member, start_date=start, end_date=end, kind=kind))
                 for _ in range(3):
                     day = year_start + dt.timedelta(days=rng.randrange(span))
                     leave.append(Leave(member=member, start_date=day, end_date=day, kind="sick"))
@@ -518,33 +597,44 @@ def generate(args, as_of: dt.date) -> dict[str, float]:
         cur.execute(PULSE_SQL, {"first_monday": first_monday, "last": as_of})
     timings["pulses"] = step.seconds
 
-    member_ids = sorted(m.pk for m in members)
-    chunk = 50
+    chunk_days = 14
     t0 = time.perf_counter()
-    print(f"  task logs ({len(member_ids):,} members, {args.days} days) …", flush=True)
+    print(f"  task logs ({len(members):,} members, {args.days} days, in date order) …", flush=True)
     with connection.cursor() as cur:
         cur.execute("SET synchronous_commit = off")
         inserted = 0
-        for n in range(0, len(member_ids), chunk):
-            ids = member_ids[n : n + chunk]
+        for lo in _dates_step(first, as_of, chunk_days):
+            hi = min(as_of, lo + dt.timedelta(days=chunk_days - 1))
             cur.execute(
                 TASK_LOG_SQL,
                 {
-                    "lo": ids[0], "hi": ids[-1], "first": first, "last": as_of,
-                    "categories": CATEGORY_SLOTS, "n_categories": len(CATEGORY_SLOTS),
+                    "lo": lo, "hi": hi, "categories": CATEGORY_SLOTS,
+                    "n_categories": len(CATEGORY_SLOTS),
                 },
             )  # fmt: skip
             inserted += cur.rowcount
             elapsed = time.perf_counter() - t0
             print(
-                f"\r    {n + len(ids):>6,}/{len(member_ids):,} members, {inserted:>11,} rows, "
-                f"{elapsed:6.1f} s ({inserted / max(elapsed, 1e-9):,.0f} rows/s)",
+                f"\r    up to {hi}: {inserted:>11,} rows, {elapsed:6.1f} s "
+                f"({inserted / max(elapsed, 1e-9):,.0f} rows/s)",
                 end="",
                 flush=True,
             )
         cur.execute("SET synchronous_commit = on")
     print()
     timings["task logs"] = time.perf_counter() - t0
+
+    if args.score_days > 0:
+        with Step(f"{args.score_days} days of earlier scores and snapshots") as step:
+            lo, hi = as_of - dt.timedelta(days=args.score_days), as_of - dt.timedelta(days=1)
+            with connection.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+                for start in _dates_step(lo, hi, 90):
+                    end = min(hi, start + dt.timedelta(days=89))
+                    cur.execute(SCORE_HISTORY_SQL, {"lo": start, "hi": end})
+                cur.execute(SNAPSHOT_HISTORY_SQL, {"lo": lo, "hi": hi})
+                cur.execute("SET synchronous_commit = on")
+        timings["score history"] = step.seconds
 
     with Step("VACUUM ANALYZE") as step, connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
@@ -578,9 +668,7 @@ def personas() -> dict:
 
     leader = Member.objects.select_related("team").get(user__username="bench-leader")
     team = leader.team
-    logging_leader = (
-        Member.objects.filter(led_teams=team, role_member=True).order_by("pk").first()
-    )
+    logging_leader = Member.objects.filter(led_teams=team, role_member=True).order_by("pk").first()
     member = (
         Member.objects.filter(
             team=team, role_member=True, role_leader=False, status=Member.Status.ACTIVE,
@@ -613,7 +701,7 @@ def data_sizes() -> dict:
     out = {}
     with connection.cursor() as cur:
         for label, table in tables.items():
-            cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
+            cur.execute(f"SELECT count(*) FROM {table}")
             out[label] = cur.fetchone()[0]
         cur.execute("SELECT min(date), max(date) FROM workload_tasklog")
         out["task log dates"] = [str(d) for d in cur.fetchone()]
@@ -658,7 +746,12 @@ def machine() -> dict:
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
         "python / django": f"{platform.python_version()} / {django.get_version()}",
         "postgresql": f"{pg} (shared_buffers {shared_buffers}, work_mem {work_mem}), same host",
+        "load average": _load(),
     }
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1, 5, 15 min)"
 
 
 # ---- Measuring, each operation in its own forked process ----
@@ -735,7 +828,59 @@ def traced_run(make: Callable[[], Callable[[], object]]) -> int:
     return peak
 
 
-def operations(as_of: dt.date, who: dict) -> list[tuple[str, str, Callable, bool]]:
+def patch_owner_filter() -> None:
+    """docs/performance.md, proposal 1: filter member-owned rows on their own member_id column
+    (``member_id IN (SELECT id FROM teams_member WHERE team_id IN … OR id = me)``) instead of
+    ``member.team_id IN … OR member_id = me`` across the join, which no index can serve."""
+    from django.db.models import Q
+
+    from teams import models as team_models
+    from teams.models import Member
+
+    def for_user(self, user):
+        roles = team_models._roles(user)
+        if not roles.led_team_ids:
+            return self.filter(member_id=roles.member.pk) if roles.member else self.none()
+        owners = Q(team_id__in=roles.led_team_ids)
+        if roles.member is not None:
+            owners |= Q(pk=roles.member.pk)
+        return self.filter(member_id__in=Member.objects.filter(owners).values("pk"))
+
+    team_models.MemberOwnedQuerySet.for_user = for_user
+
+
+def patch_latest_scores() -> None:
+    """docs/performance.md, proposal 2: "each member's latest score" as one subquery per
+    visible member (an index probe on (member, as_of) each) instead of one per score row."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from socialops.common.api import ScopedViewSet
+    from teams.models import Member
+    from workload import api
+    from workload.models import BurnoutScore
+
+    def get_queryset(self):
+        queryset = ScopedViewSet.get_queryset(self).select_related("member")
+        if "as_of" not in self.request.query_params:
+            latest = BurnoutScore.objects.filter(member=OuterRef("pk")).order_by("-as_of")
+            owners = Q(team_id__in=self.roles.led_team_ids)
+            if self.roles.member is not None:
+                owners |= Q(pk=self.roles.member.pk)
+            latest_ids = Member.objects.filter(owners).annotate(
+                latest=Subquery(latest.values("pk")[:1])
+            )
+            queryset = queryset.filter(pk__in=latest_ids.values("latest"))
+        return queryset.order_by("member__full_name", "member_id")
+
+    api.ScoreViewSet.get_queryset = get_queryset
+
+
+PATCHES = {"owner-filter": patch_owner_filter, "latest-scores": patch_latest_scores}
+
+
+def operations(
+    as_of: dt.date, who: dict, proposals: bool = False
+) -> list[tuple[str, str, Callable, bool]]:
     """(key, label, make, is_page): make() does the setup and returns the measured call."""
 
     def scores_all():
@@ -770,10 +915,13 @@ def operations(as_of: dt.date, who: dict) -> list[tuple[str, str, Callable, bool
 
         return run
 
-    def page(user_id: int, url: str):
+    def page(user_id: int, url: str, patches: tuple[str, ...] = ()):
         def make():
             from django.contrib.auth import get_user_model
             from django.test import Client
+
+            for name in patches:  # only in this forked process
+                PATCHES[name]()
 
             client = Client()
             client.force_login(get_user_model().objects.get(pk=user_id))
@@ -792,6 +940,17 @@ def operations(as_of: dt.date, who: dict) -> list[tuple[str, str, Callable, bool
         return make
 
     monday = as_of - dt.timedelta(days=as_of.weekday())
+    owner, both = ("owner-filter",), ("owner-filter", "latest-scores")
+    proposed = [
+        ("dp", "(d′) (d) with proposal 1 (owner filter)",
+         page(who["leader_user_id"], "/api/v1/task-logs/", owner), True),
+        ("d2p", "(d2′) (d2) with proposal 1",
+         page(who["logging_leader_user_id"], "/api/v1/task-logs/", owner), True),
+        ("gp", "(g′) (g) with proposal 1",
+         page(who["leader_user_id"], "/api/v1/scores/", owner), True),
+        ("gpp", "(g″) (g) with proposals 1 and 2 (latest scores)",
+         page(who["leader_user_id"], "/api/v1/scores/", both), True),
+    ]  # fmt: skip
     return [
         ("a", "(a) scores_recompute, all teams", scores_all, False),
         ("b", "(b) staffing_recompute, all teams", staffing_all, False),
@@ -803,7 +962,9 @@ def operations(as_of: dt.date, who: dict) -> list[tuple[str, str, Callable, bool
          page(who["logging_leader_user_id"], "/api/v1/task-logs/"), True),
         ("e", "(e) GET /log/ (My week), member",
          page(who["member_user_id"], f"/log/?week={monday:%Y-%m-%d}"), True),
-    ]  # fmt: skip
+        ("g", "(g) GET /api/v1/scores/ (latest per member), leader",
+         page(who["leader_user_id"], "/api/v1/scores/"), True),
+    ] + (proposed if proposals else [])  # fmt: skip
 
 
 def explain(sql: str) -> str:
@@ -880,6 +1041,7 @@ def main(argv: list[str] | None = None) -> int:
     static_override.enable()
     try:
         print(f"socialops benchmark — database {args.db_name} ({'reused' if reuse else 'new'})")
+        print("command: python -m tests.benchmarks.bench_recompute " + " ".join(sys.argv[1:]))
         timings = {}
         if reuse:
             from django.db import connection
@@ -893,12 +1055,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"Generating: {args.members:,} members, {args.teams} teams, {args.channels} "
                 f"channels, {args.grants:,} grants, {args.days} days of logs ending {as_of}"
             )
-            with Step("migrate") as step:
-                call_command("migrate", verbosity=0, interactive=False)
-            timings["migrate"] = step.seconds
-            timings.update(generate(args, as_of))
+
+            def build() -> dict[str, float]:
+                with Step("migrate") as step:
+                    call_command("migrate", verbosity=0, interactive=False)
+                return {"migrate": step.seconds, **generate(args, as_of)}
+
+            # In a child process, so the measured processes fork from a lean parent.
+            timings = in_child(build)
             print(f"  data generated in {sum(timings.values()):.1f} s")
 
+        for statement in args.extra_sql:
+            from django.db import connection
+
+            with Step(f"extra SQL: {statement}"), connection.cursor() as cur:
+                cur.execute(statement)
         who = personas()
         sizes = data_sizes()
         print()
@@ -912,7 +1083,7 @@ def main(argv: list[str] | None = None) -> int:
 
         only = {k for k in args.only.split(",") if k}
         rows = []
-        for key, label, make, is_page in operations(as_of, who):
+        for key, label, make, is_page in operations(as_of, who, args.proposals):
             if only and key not in only:
                 continue
             print(f"  measuring {label} …", flush=True)
@@ -929,6 +1100,7 @@ def main(argv: list[str] | None = None) -> int:
             "the other runs; SQL s = time in the database in the median run)"
         )
         print_table(rows)
+        print(f"load average at the end: {_load()}")
         print()
         print("Slowest queries of the median run:")
         for r in rows:
