@@ -22,11 +22,18 @@ def test_sign_in_and_out(personas, client):
     assert client.get("/log/").status_code == 302  # signed out: back to login
 
 
-def test_a_leader_without_the_member_role_lands_on_the_home_page(personas, client):
+def test_a_leader_without_the_member_role_lands_on_the_team_dashboard(personas, client):
+    client.force_login(personas.leader.user)
+    assert client.get("/").url == "/dashboard/"
+
+
+def test_a_person_without_a_role_lands_on_the_home_page(personas, client):
+    personas.leader.role_leader = False
+    personas.leader.save()
     client.force_login(personas.leader.user)
     page = client.get("/")
     assert page.status_code == 200
-    assert "Your roles: leader" in page.content.decode()
+    assert "You have no socialops role yet" in page.content.decode()
 
 
 def test_an_admin_lands_on_governance(personas, client):

@@ -34,7 +34,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_a_person_without_the_member_role_gets_403(personas, client):
     client.force_login(personas.leader.user)
     assert client.get("/log/").status_code == 403
-    assert client.get("/").status_code == 200  # the home page tells them where to go
+    assert client.get("/").url == "/dashboard/"  # a leader lands on the team dashboard
 
 
 def test_log_an_entry_and_see_it_with_daily_totals(personas, maya):

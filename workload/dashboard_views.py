@@ -1,0 +1,673 @@
+"""Dashboards: the team dashboard, the organisation overview and a member's strain for
+leaders; My dashboard for members. Every table downloads as CSV; every chart has its table.
+
+Access (product.md): leader pages are 403 without the leader role and 404 for a team or
+member outside the teams the viewer leads; /me/ is for members. The reads live in
+workload.dashboards; these views arrange them into tables and charts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field, replace
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from governance.audit import audit_append
+from teams.models import Member, Team
+from teams.selectors import Roles, roles_for
+from workload import burnout, charts, dashboards, jobs
+from workload.explain import BAND_LABELS, duration, number, percent
+from workload.models import Category, RecomputeJob
+from workload.selectors import member_week, monday_of
+
+CATEGORY_LABELS = dict(Category.choices)
+REALTIME = {"realtime": "Real-time inbox", "deferrable": "Inbox replies"}
+SORT_COLUMNS = {"team": "Team", "gap": "Gap FTE", "high_risk": "High or very high risk",
+                "after_hours": "After-hours share"}  # fmt: skip
+
+
+# ---- Tables: one structure for the page and its CSV ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str | None = None
+    band: str | None = None  # a band key: shown as a labelled badge
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+    sort: str | None = None  # an org-overview ?sort= key
+
+
+@dataclass
+class Table:
+    slug: str
+    caption: str
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    csv_url: str = ""
+    empty: str = "Nothing to show."
+
+    def add(self, *cells) -> None:
+        row = [c if isinstance(c, Cell) else Cell("" if c is None else str(c)) for c in cells]
+        self.rows.append(
+            [replace(c, numeric=col.numeric) for c, col in zip(row, self.columns, strict=True)]
+        )
+
+
+def _band_cell(band: str | None) -> Cell:
+    return Cell(BAND_LABELS.get(band or "", "—"), band=band or None)
+
+
+def _csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([c.label for c in table.columns])
+    for row in table.rows:
+        writer.writerow([c.text for c in row])
+    return response
+
+
+def _names(items: dict) -> dict:
+    """Template-friendly keys: "demand-by-category" → tables.demand_by_category."""
+    return {key.replace("-", "_"): value for key, value in items.items()}
+
+
+def _with_csv_urls(tables: dict[str, Table], url_name: str, *args) -> dict[str, Table]:
+    for slug, table in tables.items():
+        table.csv_url = reverse(url_name, args=[*args, slug])
+    return tables
+
+
+# ---- Access ---------------------------------------------------------------------------------
+
+
+def _leader(request) -> Roles:
+    roles = roles_for(request.user)
+    if not roles.is_leader:
+        raise PermissionDenied("Dashboards are for team leaders.")
+    return roles
+
+
+def _led_teams(roles: Roles) -> list[Team]:
+    return list(Team.objects.filter(pk__in=roles.led_team_ids).order_by("name"))
+
+
+def _led_team(teams: list[Team], team_id: int) -> Team:
+    for team in teams:
+        if team.pk == team_id:
+            return team
+    raise Http404("No such team among the teams you lead.")
+
+
+def _led_member(roles: Roles, member_id: int) -> Member:
+    member = (
+        Member.objects.filter(pk=member_id, team_id__in=roles.led_team_ids)
+        .select_related("team")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member in the teams you lead.")
+    return member
+
+
+def _own_member(request) -> Member:
+    roles = roles_for(request.user)
+    if not roles.is_member:
+        raise PermissionDenied("My dashboard is for members.")
+    return roles.member
+
+
+def _audit_score_read(request, *, target_type: str, target_id, members: list[int]) -> None:
+    """Reads of other people's scores are audited like the scores API: who read whose, never
+    the values."""
+    if members:
+        with transaction.atomic():
+            audit_append(
+                actor=request.user, action="score.read", target_type=target_type,
+                target_id=str(target_id)[:64], data={"members": members},
+            )  # fmt: skip
+
+
+def _job_for(request) -> RecomputeJob | None:
+    try:
+        job_id = uuid.UUID(request.GET.get("job", ""))
+    except ValueError:
+        return None
+    job = RecomputeJob.objects.filter(pk=job_id, requested_by=request.user).first()
+    return None if job is None else jobs.job_refresh(job=job)
+
+
+def _week_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+# ---- Trend (team, member, me) ---------------------------------------------------------------
+
+
+def _trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str, str]]:
+    """(caption, SVG) per series; the trend table holds the same numbers."""
+    labels = [_week_label(w.last) for w in trend]
+    return [
+        (
+            "Hours logged against contracted hours",
+            charts.column_chart(
+                title=f"Hours logged per week by {who}, against contracted hours",
+                labels=labels,
+                values=[w.hours for w in trend],
+                texts=[number(w.hours, 0) for w in trend],
+                reference=[w.contract_hours for w in trend],
+                reference_label="contracted hours",
+            ),
+        ),
+        (
+            "After-hours share of the hours",
+            charts.line_chart(
+                title=f"Share of {who}'s hours worked after hours, per week",
+                labels=labels,
+                values=[w.after_hours_share for w in trend],
+                texts=[percent(w.after_hours_share) for w in trend],
+            ),
+        ),
+        (
+            "Rest days worked",
+            charts.column_chart(
+                title=f"Rest days worked per week by {who}",
+                labels=labels,
+                values=[w.rest_days_worked for w in trend],
+                texts=[str(w.rest_days_worked) for w in trend],
+                tone="moderate",
+                height=170,
+            ),
+        ),
+        (
+            "Hostile messages handled",
+            charts.column_chart(
+                title=f"Hostile messages handled per week by {who}",
+                labels=labels,
+                values=[w.hostile_messages for w in trend],
+                texts=[str(w.hostile_messages) for w in trend],
+                tone="high",
+                height=170,
+            ),
+        ),
+    ]
+
+
+def _trend_table(trend: list[dashboards.TrendWeek]) -> Table:
+    table = Table(
+        "trend",
+        "Twelve weeks, week by week",
+        [Column("Week ending"), Column("Hours logged", True), Column("Contracted hours", True),
+         Column("Hours vs contract", True), Column("After-hours hours", True),
+         Column("After-hours share", True), Column("Rest days worked", True),
+         Column("Hostile messages", True)],
+    )  # fmt: skip
+    for w in trend:
+        table.add(
+            w.last.isoformat(), number(w.hours), number(w.contract_hours),
+            percent(w.hours_vs_contract), number(w.after_hours), percent(w.after_hours_share),
+            w.rest_days_worked, w.hostile_messages,
+        )  # fmt: skip
+    return table
+
+
+def _factor_table(strain: dashboards.MemberStrain) -> Table:
+    table = Table(
+        "factors",
+        "What makes up the strain score (WSI)",
+        [Column("Factor"), Column("Points of WSI", True), Column("Weight", True),
+         Column("What was measured")],
+        empty="No factor could be measured.",
+    )  # fmt: skip
+    for f in strain.factors:
+        table.add(f.label, number(f.points, 2), percent(burnout.WEIGHTS[f.name]), f.words)
+    return table
+
+
+def _factor_chart(strain: dashboards.MemberStrain) -> str:
+    return mark_safe(
+        charts.bar_chart(
+            title=f"Contributions to {strain.member}'s strain score, in points of WSI",
+            bars=[charts.Bar(f.label, f.points, number(f.points, 2)) for f in strain.factors],
+        )
+    )
+
+
+# ---- Team dashboard ---------------------------------------------------------------------------
+
+
+def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
+    snap = data.snapshot
+    tables: dict[str, Table] = {}
+    if snap is not None:
+        demand = snap.demand_hours or {}
+        fte = Table("fte", "Staffing in full-time equivalents (FTE)",
+                    [Column("Figure"), Column("FTE", True), Column("Meaning")])  # fmt: skip
+        fte.add("Required", number(snap.required_fte, 2),
+                "demand (or the seat floor, if larger) with absence allowed for")  # fmt: skip
+        fte.add("Available", number(snap.available_fte, 2), "contracted hours of counted members")
+        fte.add("Gap", number(snap.gap_fte, 2), "required − available; above 0 is understaffed")
+        fte.add("Seat floor", number(snap.seat_floor_fte, 2),
+                "one person present whenever the team is staffed")  # fmt: skip
+        fte.add("Hidden overtime", number(snap.hidden_overtime_fte, 2),
+                "hours worked beyond contracts today")  # fmt: skip
+        tables["fte"] = fte
+        cat = Table("demand-by-category", "Demand by category (hours per week, non-queue work)",
+                    [Column("Category"), Column("Hours per week", True)],
+                    empty="No other work logged in the 4 weeks.")  # fmt: skip
+        for key, hours in sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1]):
+            cat.add(CATEGORY_LABELS.get(key, key), number(hours))
+        tables["demand-by-category"] = cat
+        chan = Table("demand-by-channel", "Demand by inbox channel (hours per week)",
+                     [Column("Channel"), Column("Kind"), Column("Messages per week", True),
+                      Column("Handling time (min)", True), Column("Reply within (min)", True),
+                      Column("Hours per week", True)],
+                     empty="No channel with a response time target.")  # fmt: skip
+        channels = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
+        for c in channels:
+            chan.add(c["name"], REALTIME.get(c["kind"], c["kind"]), number(c["weekly_messages"]),
+                     number(c["aht_minutes"]), c["sla_minutes"], number(c["hours"]))  # fmt: skip
+        tables["demand-by-channel"] = chan
+        backup = Table("backup-gaps", "Channels without enough people who can act on them",
+                       [Column("Channel"), Column("Platform"), Column("Handle"),
+                        Column("People who can act", True), Column("Needed", True)],
+                       empty="Every channel has its backup.")  # fmt: skip
+        for g in snap.backup_gaps or []:
+            backup.add(g["name"], g["platform"].title(), g["handle"], g["actors"], g["min_backup"])
+        tables["backup-gaps"] = backup
+        unreach = Table("unreachable", "Reply targets the staffed hours cannot meet",
+                        [Column("Channel"), Column("Reply within (min)", True),
+                         Column("Longest unstaffed stretch (min)", True)],
+                        empty="Every reply target fits the staffed hours.")  # fmt: skip
+        for u in snap.unreachable_channels or []:
+            unreach.add(u["name"], u["sla_minutes"], number(u["longest_unstaffed_minutes"], 0))
+        tables["unreachable"] = unreach
+    if data.summary is not None:
+        bands = Table("bands", "Workload strain bands (objective, all scored members)",
+                      [Column("Band"), Column("Members", True)])  # fmt: skip
+        for key, count in data.summary["wsi_bands"].items():
+            bands.add(_band_cell(key), count)
+        tables["bands"] = bands
+        pulse = data.summary["pulse"]
+        if not pulse["withheld"]:
+            pb = Table("pulse-bands", "Burnout risk bands of pulse respondents (blended)",
+                       [Column("Band"), Column("Respondents", True)])  # fmt: skip
+            for key, count in pulse["bands"].items():
+                pb.add(_band_cell(key), count)
+            tables["pulse-bands"] = pb
+    members = Table(
+        "members",
+        "Members by risk, highest first",
+        [Column("Member"), Column("Strain (WSI)", True), Column("Strain band"),
+         Column("What drives it"), Column("Blended risk", True), Column("Risk band")],
+        empty="No member has a score for this date.",
+    )  # fmt: skip
+    for s in data.strains:
+        href = reverse("dashboard-member", args=[s.member.pk])
+        members.add(
+            Cell(s.member.full_name, href=href), number(s.wsi, 2), _band_cell(s.score.wsi_band),
+            s.in_words,
+            number(s.risk, 2) if s.pulse_visible else "not shared",
+            _band_cell(s.band) if s.pulse_visible else Cell("not shared"),
+        )  # fmt: skip
+    tables["members"] = members
+    thin = Table("insufficient", "Members without a score", [Column("Member"), Column("Why")],
+                 empty="Every member has enough logged work to score.")  # fmt: skip
+    for s in data.insufficient:
+        thin.add(Cell(s.member.full_name, href=reverse("dashboard-member", args=[s.member.pk])),
+                 s.reason)  # fmt: skip
+    tables["insufficient"] = thin
+    tables["trend"] = _trend_table(data.trend)
+    gov = data.governance
+    departed = Table("departed-grants", "Access still held by people who have left",
+                     [Column("Person"), Column("Channel"), Column("Role"), Column("Granted")],
+                     empty="No one who has left still holds access.")  # fmt: skip
+    for g in gov["departed_holders"]:
+        departed.add(g.member.full_name, str(g.channel), g.get_role_display(),
+                     g.granted_at.date().isoformat())  # fmt: skip
+    tables["departed-grants"] = departed
+    rot = Table("overdue-rotations", "Shared passwords overdue for rotation",
+                [Column("Channel"), Column("Because of"), Column("Required since")],
+                empty="No shared password is overdue for rotation.")  # fmt: skip
+    for r in gov["overdue_rotations"]:
+        rot.add(str(r.channel), str(r.member or "—"), r.required_since.date().isoformat())
+    tables["overdue-rotations"] = rot
+    rev = Table("overdue-reviews", "Access review items past their deadline",
+                [Column("Review"), Column("Deadline"), Column("Person"), Column("Channel"),
+                 Column("Reviewer")],
+                empty="No access review item is overdue.")  # fmt: skip
+    for item in gov["overdue_reviews"]:
+        rev.add(item.review.name, item.review.deadline.isoformat(), str(item.grant.member),
+                str(item.grant.channel), str(item.reviewer or "any admin"))  # fmt: skip
+    tables["overdue-reviews"] = rev
+    return _with_csv_urls(tables, "dashboard-team-csv", data.team.pk)
+
+
+def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
+    out: dict[str, str] = {}
+    snap = data.snapshot
+    if snap is not None:
+        demand = snap.demand_hours or {}
+        out["fte"] = charts.bar_chart(
+            title="Required against available FTE",
+            bars=[
+                charts.Bar("Required", float(snap.required_fte), number(snap.required_fte)),
+                charts.Bar(
+                    "Available", float(snap.available_fte), number(snap.available_fte), "ok"
+                ),  # fmt: skip
+                charts.Bar(
+                    "Seat floor", float(snap.seat_floor_fte), number(snap.seat_floor_fte), "muted"
+                ),  # fmt: skip
+                charts.Bar(
+                    "Hidden overtime",
+                    float(snap.hidden_overtime_fte),
+                    number(snap.hidden_overtime_fte),
+                    "high",
+                ),  # fmt: skip
+            ],
+        )
+        cats = sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1])
+        out["demand-by-category"] = charts.bar_chart(
+            title="Demand by category, hours per week",
+            bars=[charts.Bar(CATEGORY_LABELS.get(k, k), v, f"{number(v)} h") for k, v in cats],
+        )
+        chans = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
+        out["demand-by-channel"] = charts.bar_chart(
+            title="Demand by inbox channel, hours per week",
+            bars=[charts.Bar(c["name"], c["hours"], f"{number(c['hours'])} h",
+                             "accent" if c["kind"] == "realtime" else "muted")
+                  for c in chans],
+        )  # fmt: skip
+    if data.summary is not None:
+        out["bands"] = charts.bar_chart(
+            title="Members per workload strain band",
+            bars=[charts.Bar(BAND_LABELS[k], v, str(v), k)
+                  for k, v in data.summary["wsi_bands"].items()],
+        )  # fmt: skip
+        pulse = data.summary["pulse"]
+        if not pulse["withheld"]:
+            out["pulse-bands"] = charts.bar_chart(
+                title="Pulse respondents per blended risk band",
+                bars=[charts.Bar(BAND_LABELS[k], v, str(v), k) for k, v in pulse["bands"].items()],
+            )
+    return {k: mark_safe(v) for k, v in out.items()}
+
+
+def _render_team(request, roles: Roles, teams: list[Team], team: Team | None):
+    viewer = roles.member
+    context = {"teams": teams, "team": team, "viewer_tz": viewer.tz if viewer else dt.UTC}
+    if team is None:
+        return render(request, "workload/dashboard_team.html", context)
+    data = dashboards.team_dashboard(team=team, viewer=viewer, as_of_fallback=jobs.default_as_of())
+    _audit_score_read(
+        request, target_type="team", target_id=team.pk,
+        members=sorted(s.member.pk for s in data.strains + data.insufficient
+                       if viewer is None or s.member.pk != viewer.pk),
+    )  # fmt: skip
+    context |= {
+        "data": data,
+        "tables": _names(_team_tables(data)),
+        "charts": _names(_team_charts(data)),
+        "trend_charts": [(c, mark_safe(svg)) for c, svg in _trend_charts(data.trend, team.name)],
+        "job": _job_for(request),
+        "recompute_url": reverse("dashboard-recompute", args=[team.pk]),
+        "unreachable_text": _unreachable_text(data.snapshot),
+    }
+    return render(request, "workload/dashboard_team.html", context)
+
+
+def _unreachable_text(snapshot) -> str:
+    items = (snapshot.unreachable_channels or []) if snapshot is not None else []
+    if not items:
+        return ""
+    names = ", ".join(u["name"] for u in items)
+    longest = max(u["longest_unstaffed_minutes"] for u in items)
+    shortest_sla = min(u["sla_minutes"] for u in items)
+    return (
+        f"{names}. Nobody is on shift for up to {duration(longest)} at a stretch, against reply "
+        f"targets from {duration(shortest_sla)}: extend the staffed hours or relax the targets."
+    )
+
+
+@login_required
+def dashboard(request):
+    """A leader's landing: the first team they lead (the switcher lists the others)."""
+    roles = _leader(request)
+    teams = _led_teams(roles)
+    return _render_team(request, roles, teams, teams[0] if teams else None)
+
+
+@login_required
+def dashboard_team(request, team_id: int):
+    roles = _leader(request)
+    teams = _led_teams(roles)
+    return _render_team(request, roles, teams, _led_team(teams, team_id))
+
+
+@login_required
+def dashboard_team_csv(request, team_id: int, table: str):
+    roles = _leader(request)
+    team = _led_team(_led_teams(roles), team_id)
+    data = dashboards.team_dashboard(
+        team=team, viewer=roles.member, as_of_fallback=jobs.default_as_of()
+    )
+    tables = _team_tables(data)
+    if table not in tables:
+        raise Http404("No such table.")
+    if table in ("members", "insufficient"):
+        rows = data.strains if table == "members" else data.insufficient
+        _audit_score_read(request, target_type="team", target_id=team.pk,
+                          members=sorted(s.member.pk for s in rows))  # fmt: skip
+    return _csv_response(tables[table], f"{slugify(team.name)}-{table}-{data.as_of or 'none'}")
+
+
+@login_required
+@require_POST
+def dashboard_recompute(request, team_id: int):
+    """Recompute now: works without JavaScript (POST, then the dashboard with ?job=<id>)."""
+    roles = _leader(request)
+    team = _led_team(_led_teams(roles), team_id)
+    job = jobs.job_start(as_of=jobs.default_as_of(), team_ids=[team.pk], requested_by=request.user)
+    return redirect(f"{reverse('dashboard-team', args=[team.pk])}?job={job.pk}#recompute")
+
+
+@login_required
+def job_progress(request, job_id):
+    """The recompute progress partial htmx polls every second; when the job is over, htmx
+    reloads the page (HX-Refresh) so the new figures and computed-at show."""
+    job = RecomputeJob.objects.filter(pk=job_id, requested_by=request.user).first()
+    if job is None:
+        raise Http404("No such job.")
+    job = jobs.job_refresh(job=job)
+    response = render(request, "workload/_job_progress.html", {"job": job, "polled": True})
+    if request.htmx and job.state in (RecomputeJob.State.DONE, RecomputeJob.State.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+# ---- Organisation overview ---------------------------------------------------------------------
+
+
+def _org_sort(request) -> str:
+    sort = request.GET.get("sort", "-gap")
+    return sort if sort.lstrip("-") in SORT_COLUMNS else "-gap"
+
+
+def _org_table(rows: list[dashboards.OrgRow], sort: str) -> Table:
+    table = Table(
+        "teams",
+        "Teams you lead",
+        [Column("Team", sort="team"), Column("Gap FTE", True, sort="gap"),
+         Column("Required FTE", True), Column("Available FTE", True),
+         Column("High or very high risk", True, sort="high_risk"),
+         Column("After-hours share (4 weeks)", True, sort="after_hours"), Column("As of")],
+        csv_url=reverse("dashboard-org-csv", args=["teams"]) + f"?sort={sort}",
+        empty="You lead no team yet.",
+    )  # fmt: skip
+    for r in rows:
+        table.add(
+            Cell(r.team.name, href=reverse("dashboard-team", args=[r.team.pk])),
+            number(r.gap_fte, 2), number(r.required_fte, 2), number(r.available_fte, 2),
+            "withheld" if r.withheld else percent(r.high_share),
+            percent(r.after_hours_share),
+            r.snapshot_as_of.isoformat() if r.snapshot_as_of else "not computed yet",
+        )  # fmt: skip
+    return table
+
+
+@login_required
+def dashboard_org(request):
+    roles = _leader(request)
+    sort = _org_sort(request)
+    rows = dashboards.org_overview(team_ids=roles.led_team_ids, viewer=roles.member, sort=sort)
+    known = [r for r in rows if r.gap_fte is not None]
+    chart = charts.bar_chart(
+        title="Staffing gap per team, in FTE (above 0: understaffed)",
+        bars=[charts.Bar(r.team.name, r.gap_fte, number(r.gap_fte),
+                         "high" if r.gap_fte > 0 else "ok") for r in known],
+    )  # fmt: skip
+    sort_links = [
+        {"key": key, "label": label, "current": sort.lstrip("-") == key,
+         "descending": sort == f"-{key}",
+         "href": f"?sort={'' if sort == '-' + key else '-'}{key}"}
+        for key, label in SORT_COLUMNS.items()
+    ]  # fmt: skip
+    return render(
+        request,
+        "workload/dashboard_org.html",
+        {"rows": rows, "table": _org_table(rows, sort), "chart": mark_safe(chart),
+         "sort": sort, "sort_links": sort_links},
+    )  # fmt: skip
+
+
+@login_required
+def dashboard_org_csv(request, table: str):
+    roles = _leader(request)
+    if table != "teams":
+        raise Http404("No such table.")
+    sort = _org_sort(request)
+    rows = dashboards.org_overview(team_ids=roles.led_team_ids, viewer=roles.member, sort=sort)
+    return _csv_response(_org_table(rows, sort), f"teams-{timezone.localdate().isoformat()}")
+
+
+# ---- One member, for their leader ------------------------------------------------------------
+
+
+def _member_tables(data: dashboards.MemberDashboard, url_name: str, *args) -> dict[str, Table]:
+    tables = {"trend": _trend_table(data.trend)}
+    if data.strain is not None and data.strain.ok:
+        tables = {"factors": _factor_table(data.strain)} | tables
+    return _with_csv_urls(tables, url_name, *args)
+
+
+def _member_context(data: dashboards.MemberDashboard, tables) -> dict:
+    strain = data.strain
+    return {
+        "data": data,
+        "strain": strain,
+        "tables": _names(tables),
+        "factor_chart": _factor_chart(strain) if strain is not None and strain.ok else "",
+        "trend_charts": [
+            (c, mark_safe(svg)) for c, svg in _trend_charts(data.trend, data.member.full_name)
+        ],
+    }
+
+
+@login_required
+def dashboard_member(request, member_id: int):
+    roles = _leader(request)
+    member = _led_member(roles, member_id)
+    data = dashboards.member_dashboard(
+        member=member, viewer=roles.member, as_of_fallback=jobs.default_as_of()
+    )
+    if roles.member is None or member.pk != roles.member.pk:
+        _audit_score_read(request, target_type="member", target_id=member.pk, members=[member.pk])
+    tables = _member_tables(data, "dashboard-member-csv", member.pk)
+    context = _member_context(data, tables) | {
+        "viewer_tz": roles.member.tz,
+        "recompute_url": reverse("dashboard-recompute", args=[member.team_id]),
+        "job": _job_for(request),
+    }
+    return render(request, "workload/dashboard_member.html", context)
+
+
+@login_required
+def dashboard_member_csv(request, member_id: int, table: str):
+    roles = _leader(request)
+    member = _led_member(roles, member_id)
+    data = dashboards.member_dashboard(
+        member=member, viewer=roles.member, as_of_fallback=jobs.default_as_of()
+    )
+    tables = _member_tables(data, "dashboard-member-csv", member.pk)
+    if table not in tables:
+        raise Http404("No such table.")
+    if roles.member is None or member.pk != roles.member.pk:
+        _audit_score_read(request, target_type="member", target_id=member.pk, members=[member.pk])
+    return _csv_response(tables[table], f"{slugify(member.full_name)}-{table}")
+
+
+# ---- My dashboard ------------------------------------------------------------------------------
+
+
+@login_required
+def me(request):
+    member = _own_member(request)
+    data = dashboards.member_dashboard(
+        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
+    )
+    week = member_week(member=member, monday=monday_of(member.today()))
+    pulse = dashboards.latest_pulse(member=member)
+    tables = _member_tables(data, "me-csv")
+    context = _member_context(data, tables) | {
+        "viewer_tz": member.tz,
+        "week": week,
+        "pulse": pulse,
+        "pulse_score": burnout.round_half_up(burnout.cbi_score(pulse.answers)) if pulse else None,
+        "recompute_url": reverse("me-recompute"),
+        "job": _job_for(request),
+    }
+    return render(request, "workload/me.html", context)
+
+
+@login_required
+def me_csv(request, table: str):
+    member = _own_member(request)
+    data = dashboards.member_dashboard(
+        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
+    )
+    tables = _member_tables(data, "me-csv")
+    if table not in tables:
+        raise Http404("No such table.")
+    return _csv_response(tables[table], f"my-{table}")
+
+
+@login_required
+@require_POST
+def me_recompute(request):
+    """Recompute my team's scores (the scores API lets a member do the same)."""
+    member = _own_member(request)
+    if member.team_id is None:
+        raise PermissionDenied("You are in no team.")
+    job = jobs.job_start(
+        as_of=jobs.default_as_of(), team_ids=[member.team_id], requested_by=request.user
+    )
+    return redirect(f"{reverse('me')}?job={job.pk}#recompute")
