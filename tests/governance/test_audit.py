@@ -24,9 +24,14 @@ from tests.factories import PASSWORD, MemberFactory
 pytestmark = pytest.mark.django_db
 
 GENESIS = "0" * 64
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only triggers are PostgreSQL's"
-)
+# The append-only triggers are PostgreSQL's; the suite runs on PostgreSQL (`make test`), and
+# on anything else these tests fail loudly rather than skip.
+postgres_only = pytest.mark.usefixtures("require_postgresql")
+
+
+@pytest.fixture
+def require_postgresql():
+    assert connection.vendor == "postgresql", "run the suite on PostgreSQL (make test)"
 
 
 @pytest.fixture(autouse=True)

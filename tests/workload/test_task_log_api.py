@@ -63,7 +63,10 @@ def test_filters(personas, api):
     for day, category in (("2026-11-02", "publishing"), ("2026-11-03", "crisis_response"),
                           ("2026-11-05", "publishing")):  # fmt: skip
         assert post(client, date=day, minutes=10, category=category).status_code == 201
-    ids = lambda q: [r["date"] for r in client.get(URL + q).json()["results"]]  # noqa: E731
+
+    def ids(query):
+        return [r["date"] for r in client.get(URL + query).json()["results"]]
+
     assert ids("?category=publishing") == ["2026-11-05", "2026-11-02"]
     assert ids("?date_after=2026-11-03&date_before=2026-11-04") == ["2026-11-03"]
     assert ids(f"?member={personas.member.pk}&page_size=2") == ["2026-11-05", "2026-11-03"]
