@@ -361,6 +361,11 @@ def seed_demo(*, now: dt.datetime) -> dict[str, int]:
     task_logs = _build_task_logs(members, channels, leave_dates, on_call_dates, now)
     TaskLog.objects.bulk_create(task_logs, batch_size=1000)
     grants = _create_grants(channels, members, now)
+    # Scores and staffing for yesterday, so the dashboards have figures on first sight.
+    from workload import jobs, scoring
+
+    for team in teams.values():
+        scoring.team_recompute(team_id=team.pk, as_of=jobs.default_as_of())
     audit_append(actor=None, action="demo.seeded", target_type="organisation", target_id="demo",
                  data={"channels": len(channels), "grants": grants})  # fmt: skip
     return {
