@@ -6,4 +6,6 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
-        from governance import signals  # noqa: F401 - connects the sign-in receivers
+        from governance import signals
+
+        signals.connect()

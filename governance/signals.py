@@ -1,13 +1,11 @@
 """Sign-in bookkeeping: the session ↔ user link for offboarding, and failed sign-ins audited."""
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.dispatch import receiver
 
 from governance.audit import audit_append
 from governance.models import LoginSession
 
 
-@receiver(user_logged_in)
 def remember_session(sender, request, user, **kwargs):
     if request is not None and getattr(request, "session", None) is not None:
         if request.session.session_key is None:
@@ -17,7 +15,6 @@ def remember_session(sender, request, user, **kwargs):
         )
 
 
-@receiver(user_login_failed)
 def audit_failed_login(sender, credentials, request=None, **kwargs):
     # The username tried, never the password.
     audit_append(
@@ -25,3 +22,9 @@ def audit_failed_login(sender, credentials, request=None, **kwargs):
         target_id=str(credentials.get("username", ""))[:64],
         data={"ip": request.META.get("REMOTE_ADDR") if request is not None else None},
     )  # fmt: skip
+
+
+def connect() -> None:
+    """Called once from GovernanceConfig.ready()."""
+    user_logged_in.connect(remember_session, dispatch_uid="governance.remember_session")
+    user_login_failed.connect(audit_failed_login, dispatch_uid="governance.audit_failed_login")

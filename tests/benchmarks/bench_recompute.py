@@ -770,7 +770,9 @@ def in_child(work: Callable[[], object]) -> object:
         code = 0
         try:
             payload = {"ok": True, "result": work()}
-        except BaseException:  # noqa: BLE001 — reported to the parent
+        # Anything at all, even SystemExit: the forked child must report and _exit, never
+        # unwind into the parent's code.
+        except BaseException:
             payload = {"ok": False, "error": traceback.format_exc()}
             code = 1
         try:
