@@ -5,7 +5,6 @@ from governance.models import (
     AccessGrant,
     AccessReview,
     AccessReviewItem,
-    AuditEvent,
     ChecklistItem,
     Connector,
     CredentialRotation,
@@ -55,14 +54,6 @@ class AccessGrantAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the changelist (and its action) only
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_display", "action", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_id", "actor_display"]
-    date_hierarchy = "at"
 
 
 @admin.register(CredentialRotation)

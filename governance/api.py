@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import services
-from governance.models import AccessGrant, AuditEvent, ChecklistItem, CredentialRotation
+from governance.models import AccessGrant, ChecklistItem, CredentialRotation
 from governance.selectors import governance_health
+from socialops.audit.models import AuditEvent
 from socialops.common.api import ListRetrieveViewSet, ScopedViewSet
 from teams.models import Channel, Member
 from teams.selectors import roles_for

@@ -324,35 +324,6 @@ class AccessReviewItem(models.Model):
         return f"{self.review}: {self.grant}"
 
 
-AUDIT_GENESIS = "0" * 64
-
-
-class AuditEvent(models.Model):
-    """Append-only and hash-chained (governance.md "Audit log"). PostgreSQL triggers refuse
-    UPDATE, DELETE and TRUNCATE; rows are appended only by governance.audit.audit_append."""
-
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-        db_constraint=False, related_name="+",
-    )  # fmt: skip
-    # Outside the chained fields, so erasure can blank it and the chain still verifies.
-    actor_display = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64)
-    target_type = models.CharField(max_length=64)
-    target_id = models.CharField(max_length=64)
-    data = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["-pk"]
-        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
-
-
 class LoginSession(models.Model):
     """Which session belongs to which user, recorded at sign-in, so that offboarding can
     delete a leaver's sessions directly instead of decoding every session."""

@@ -162,7 +162,7 @@ def outbox_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
     """An admin sends a dead-lettered message again."""
     from django.utils import timezone
 
-    from governance.audit import audit_append
+    from socialops.audit.services import audit_append
 
     updated = OutboxMessage.objects.filter(pk=message.pk, dead_at__isnull=False).update(
         dead_at=None, attempts=0, next_attempt_at=timezone.now(), last_error=""

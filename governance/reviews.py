@@ -31,9 +31,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from governance.audit import Entry, audit_append, audit_append_many
 from governance.models import AccessGrant, AccessReview, AccessReviewItem
 from governance.services import SYSTEM_REVIEW_OVERDUE, _close, _require_admin, grant_revoke
+from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Member, Team
 

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from governance.audit import Entry, audit_append, audit_append_many
 from governance.models import (
     AccessGrant,
     ChecklistItem,
@@ -21,6 +20,7 @@ from governance.models import (
     Offboarding,
 )
 from governance.outbox import outbox_add_many
+from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel, Member
 

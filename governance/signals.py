@@ -2,8 +2,8 @@
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-from governance.audit import audit_append
 from governance.models import LoginSession
+from socialops.audit.services import audit_append
 
 
 def remember_session(sender, request, user, **kwargs):

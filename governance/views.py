@@ -29,7 +29,6 @@ from governance.forms import (
 )
 from governance.models import (
     AccessGrant,
-    AuditEvent,
     ChecklistItem,
     CredentialRotation,
     Offboarding,
@@ -37,6 +36,7 @@ from governance.models import (
 )
 from governance.outbox import outbox_retry
 from governance.selectors import channel_actor_counts, governance_health
+from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member
 from teams.selectors import roles_for

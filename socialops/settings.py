@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "socialops",
+    "socialops.audit",
     "teams",
     "workload",
     "governance",

@@ -130,7 +130,7 @@ def member_update(
 
 
 def _audit_role_and_team_changes(member: Member, before: dict, actor: Member | None) -> None:
-    from governance.audit import Entry, audit_append_many
+    from socialops.audit.services import Entry, audit_append_many
 
     entries = []
     if member.roles != before["roles"]:

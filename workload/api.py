@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from governance.audit import audit_append
+from socialops.audit.services import audit_append
 from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField, ScopedViewSet
 from teams.api import OwnMemberField, PersonalRecordViewSet
 from teams.models import Channel, Member, Team

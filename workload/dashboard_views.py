@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from governance.audit import audit_append
+from socialops.audit.services import audit_append
 from teams.models import Member, Team
 from teams.selectors import Roles, roles_for
 from workload import burnout, charts, dashboards, jobs

@@ -17,8 +17,9 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from governance.audit import audit_append
-from governance.models import AuditEvent, Connector
+from governance.models import Connector
+from socialops.audit.models import AuditEvent
+from socialops.audit.services import audit_append
 from tests.factories import PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def _triggers_on(request):
 
 
 def _expected_hash(prev_hash: str, row: AuditEvent) -> str:
-    """The chain rule recomputed from governance.md, independently of governance.audit."""
+    """The chain rule recomputed from governance.md, independently of socialops.audit."""
     fields = {
         "at": row.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": row.actor_id,
@@ -64,11 +65,11 @@ def _rows() -> list[AuditEvent]:
 
 
 def _append_three(user=None) -> list[AuditEvent]:
-    audit_append(actor=user, action="test.first", target_type="thing", target_id=1,
+    audit_append(actor=user, action="test.first", target_type="channel", target_id=1,
                  data={"name": "Zoë", "n": 1, "nested": {"b": 2, "a": [1, "x"]}})  # fmt: skip
-    audit_append(actor=None, action="test.second", target_type="thing", target_id="two",
+    audit_append(actor=None, action="test.second", target_type="channel", target_id="two",
                  data={})  # fmt: skip
-    audit_append(actor=user, action="test.third", target_type="thing", target_id=3,
+    audit_append(actor=user, action="test.third", target_type="channel", target_id=3,
                  data={"z": None, "a": True})  # fmt: skip
     return _rows()
 
@@ -217,7 +218,7 @@ def test_concurrent_appends_never_fork_the_chain():
             barrier.wait(timeout=30)
             for i in range(per_thread):
                 audit_append(
-                    actor=None, action="test.concurrent", target_type="writer",
+                    actor=None, action="test.concurrent", target_type="channel",
                     target_id=n, data={"i": i},
                 )  # fmt: skip
         except BaseException as exc:  # reported by the main thread

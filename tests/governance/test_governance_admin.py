@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from governance.audit import audit_append
-from governance.models import AccessGrant, AuditEvent, OutboxMessage
+from governance.models import AccessGrant, OutboxMessage
+from socialops.audit.models import AuditEvent
+from socialops.audit.services import audit_append
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,12 @@ def test_admin_revoke_action_uses_the_revoke_service(personas, operator):
 
 
 def test_audit_events_are_read_only_in_the_admin(personas, operator):
-    event = audit_append(actor=None, action="x", target_type="t", target_id=1)
-    assert operator.get("/admin/governance/auditevent/").status_code == 200
-    assert operator.get(f"/admin/governance/auditevent/{event.pk}/change/").status_code == 200
-    assert operator.post(f"/admin/governance/auditevent/{event.pk}/delete/",
+    event = audit_append(actor=None, action="x", target_type="channel", target_id=1)
+    assert operator.get("/admin/audit/auditevent/").status_code == 200
+    assert operator.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    assert operator.post(f"/admin/audit/auditevent/{event.pk}/delete/",
                          {"post": "yes"}).status_code == 403  # fmt: skip
-    assert operator.get("/admin/governance/auditevent/add/").status_code == 403
+    assert operator.get("/admin/audit/auditevent/add/").status_code == 403
     assert AuditEvent.objects.count() == 1
 
 

@@ -11,15 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance import services
-from governance.audit import Entry, audit_append_many
 from governance.models import (
     AccessGrant,
-    AuditEvent,
     ChecklistItem,
     CredentialRotation,
     Offboarding,
     OutboxMessage,
 )
+from socialops.audit.models import AuditEvent
+from socialops.audit.services import Entry, audit_append_many
 from teams.models import Channel, Leave, Member
 from tests.factories import ChannelFactory, MemberFactory
 

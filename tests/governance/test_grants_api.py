@@ -10,13 +10,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from governance import services
-from governance.models import (
-    AccessGrant,
-    AuditEvent,
-    ChecklistItem,
-    CredentialRotation,
-    OutboxMessage,
-)
+from governance.models import AccessGrant, ChecklistItem, CredentialRotation, OutboxMessage
+from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import Conflict
 from tests.factories import PASSWORD, ChannelFactory, MemberFactory
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance import reviews
-from governance.models import AccessGrant, AccessReview, AccessReviewItem, AuditEvent, OutboxMessage
+from governance.models import AccessGrant, AccessReview, AccessReviewItem, OutboxMessage
+from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel
 from tests.factories import ChannelFactory, MemberFactory

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import AuditEvent
+from socialops.audit.models import AuditEvent
 from tests.factories import MemberFactory, TaskLogFactory
 from tests.workload.test_explain import CONTRIBUTIONS_B, PERSONA_B
 from workload import jobs

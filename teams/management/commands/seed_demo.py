@@ -31,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.audit import audit_append
+from socialops.audit.services import audit_append
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member, Team
 from teams.services import (

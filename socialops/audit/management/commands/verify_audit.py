@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.audit import audit_verify
-from governance.models import AuditEvent
+from socialops.audit.models import AuditEvent
+from socialops.audit.selectors import audit_verify
 
 
 class Command(BaseCommand):
