@@ -16,7 +16,7 @@ TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret DATABASE_URL=$(TEST_DATABASE_URL
 
 help:
 	@echo "make run    create .venv, install, migrate, seed the demo once, serve http://127.0.0.1:8000"
-	@echo "make test   ruff, makemigrations --check, pytest (PostgreSQL + Redis at DATABASE_URL/REDIS_URL)"
+	@echo "make test   ruff, import-linter, mypy, makemigrations --check, pytest (PostgreSQL + Redis at DATABASE_URL/REDIS_URL)"
 	@echo "make format format the code with ruff"
 
 $(STAMP): pyproject.toml
@@ -38,6 +38,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,7 +12,7 @@ from governance.models import (
     OutboxMessage,
 )
 from socialops.common.exceptions import DomainError
-from teams.selectors import roles_for
+from teams.models import roles_for
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,7 +43,7 @@ class AccessGrantAdmin(ReadOnlyAdmin):
         """The same revoke service as the API and the governance page (audited, outboxed)."""
         actor = roles_for(request.user).member
         done = 0
-        for grant in queryset.filter(revoked_at__isnull=True):
+        for grant in queryset.unrevoked():
             try:
                 services.grant_revoke(grant=grant, actor=actor, reason="revoked in the admin")
             except DomainError as exc:

@@ -14,15 +14,44 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from teams.models import Channel, Member
+from teams.models import Channel, Member, roles_for
 
-SYSTEM_REVOKE_REASONS = ("expired", "review_overdue")
+# Revocations the system makes, with no person as revoker.
+SYSTEM_EXPIRED = "expired"
+SYSTEM_REVIEW_OVERDUE = "review_overdue"
+SYSTEM_REVOKE_REASONS = (SYSTEM_EXPIRED, SYSTEM_REVIEW_OVERDUE)
+
+
+GRANT_STATUSES = ("pending", "active", "expired", "revoked")
+OPEN_STATUSES = ("pending", "active")
+
+
+def grant_status_q(status: str, moment: dt.datetime, prefix: str = "") -> Q:
+    """The grants whose derived status at `moment` is `status` ("open" = pending or active):
+    the one definition of a grant's status, in SQL. `AccessGrant.status_at` is the same rule
+    for one loaded row (tests/governance/test_grant_status.py checks they agree)."""
+
+    def q(**lookups: object) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    closed = q(revoked_at__lte=moment)
+    closed_by_expiry = closed & q(revoke_reason=SYSTEM_EXPIRED)
+    ran_out = ~closed & q(expires_at__lte=moment)
+    open_ = ~closed & (q(expires_at__isnull=True) | q(expires_at__gt=moment))
+    conditions = {
+        "revoked": closed & ~q(revoke_reason=SYSTEM_EXPIRED),
+        "expired": closed_by_expiry | ran_out,
+        "pending": open_ & q(approved_at__isnull=True),
+        "active": open_ & q(approved_at__isnull=False),
+        "open": open_,
+    }
+    if status not in conditions:
+        raise ValueError(f"unknown grant status {status!r}")
+    return conditions[status]
 
 
 class GrantQuerySet(models.QuerySet):
     def for_user(self, user) -> GrantQuerySet:
-        from teams.selectors import roles_for
-
         roles = roles_for(user)
         if roles.is_admin:
             return self.all()
@@ -34,12 +63,25 @@ class GrantQuerySet(models.QuerySet):
             return self.none()
         return self.filter(q)
 
+    def with_status(self, status: str, at: dt.datetime | None = None) -> GrantQuerySet:
+        """Grants whose derived status is `status` (pending, active, expired, revoked, or
+        open = pending or active) at `at` (default now)."""
+        return self.filter(grant_status_q(status, at or timezone.now()))
+
+    def unrevoked(self) -> GrantQuerySet:
+        """Grants nobody has closed yet, including any that ran out and wait for the hourly
+        job: what the one-open-grant constraint counts, and what revocation closes."""
+        return self.filter(revoked_at__isnull=True)
+
+    def open(self, at: dt.datetime | None = None) -> GrantQuerySet:
+        """Grants not revoked and not run out: pending or active."""
+        return self.with_status("open", at)
+
     def effective_at(self, moment: dt.datetime) -> GrantQuerySet:
-        """Grants that let their holder act at `moment`: approved, not revoked, not expired."""
-        return self.filter(
-            Q(approved_at__isnull=False, approved_at__lte=moment, granted_at__lte=moment)
-            & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=moment))
-            & (Q(expires_at__isnull=True) | Q(expires_at__gt=moment))
+        """Grants that let their holder act at `moment`: approved by then, not revoked, not
+        expired (an active grant that already existed at `moment`)."""
+        return self.with_status("active", moment).filter(
+            approved_at__lte=moment, granted_at__lte=moment
         )
 
 
@@ -111,7 +153,7 @@ class AccessGrant(models.Model):
         moment = moment or timezone.now()
         if self.revoked_at is not None and self.revoked_at <= moment:
             # A grant the system closed because it ran out is still reported as expired.
-            return "expired" if self.revoke_reason == "expired" else "revoked"
+            return "expired" if self.revoke_reason == SYSTEM_EXPIRED else "revoked"
         if self.expires_at is not None and self.expires_at <= moment:
             return "expired"
         if self.approved_at is None:

@@ -1,12 +1,30 @@
-"""The transactional outbox: rows written in the business transaction, relayed by Celery."""
+"""The transactional outbox: rows written in the business transaction, relayed by Celery.
+
+The relay task lives here with the relay it runs, because the services that write outbox
+rows nudge it after commit: a task module that imported the services and was imported by
+them would be a cycle (docs/architecture.md). governance.tasks re-exports it for Celery.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import random
+import urllib.request
 from collections.abc import Iterable
 
+from celery import shared_task
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from governance.models import OutboxMessage
+from governance.models import ChecklistItem, Connector, OutboxMessage
+from socialops.audit.services import audit_append
+
+log = logging.getLogger(__name__)
 
 
 def outbox_add_many(*, topic: str, payloads: Iterable[dict]) -> list[OutboxMessage]:
@@ -21,14 +39,10 @@ def outbox_add_many(*, topic: str, payloads: Iterable[dict]) -> list[OutboxMessa
 
 
 def _nudge_relay() -> None:
-    from governance.tasks import outbox_relay
-
     try:
         outbox_relay.delay()
     except Exception:  # the broker may be down: beat relays the rows later
-        import logging
-
-        logging.getLogger(__name__).warning("outbox nudge not sent; beat will relay", exc_info=True)
+        log.warning("outbox nudge not sent; beat will relay", exc_info=True)
 
 
 # ---- The relay ----
@@ -38,29 +52,19 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 
 
 def _max_attempts() -> int:
-    from django.conf import settings
-
     return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential with full jitter: up to 5 s, 10 s, 20 s … capped at one hour."""
-    import random
-
     return random.uniform(0.5, 1.0) * min(3600.0, 5.0 * 2 ** (attempts - 1))
 
 
 def sign(body: bytes, secret: str) -> str:
-    import hashlib
-    import hmac
-
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _post_webhook(connector, message: OutboxMessage) -> None:
-    import json
-    import urllib.request
-
+def _post_webhook(connector: Connector, message: OutboxMessage) -> None:
     body = json.dumps(
         {"id": str(message.pk), "topic": message.topic, "payload": message.payload},
         sort_keys=True, separators=(",", ":"),
@@ -82,8 +86,6 @@ def _post_webhook(connector, message: OutboxMessage) -> None:
 
 def _manual_checklist(message: OutboxMessage) -> None:
     """The manual connector: checklist items a person confirms (idempotent per grant)."""
-    from governance.models import ChecklistItem
-
     p = message.payload
     layers = [ChecklistItem.Layer.TOOL_ROLE, ChecklistItem.Layer.NATIVE_ROLE]
     if p.get("shared_credential"):
@@ -100,8 +102,6 @@ def _manual_checklist(message: OutboxMessage) -> None:
 
 def deliver(message: OutboxMessage) -> None:
     """Hand one message to its consumer; raises on failure."""
-    from governance.models import Connector
-
     if message.topic != "grant.revoked":
         return  # nothing outside socialops consumes other topics yet
     connector = Connector.objects.filter(
@@ -115,8 +115,6 @@ def deliver(message: OutboxMessage) -> None:
 
 def outbox_relay_batch() -> dict:
     """Deliver what is due, a batch at a time; rows another relay holds are skipped."""
-    from django.utils import timezone
-
     delivered = failed = 0
     while True:
         with transaction.atomic():
@@ -151,19 +149,13 @@ def outbox_relay_batch() -> dict:
     return {"delivered": delivered, "failed": failed}
 
 
-def _seconds(value: float):
-    import datetime as dt
-
+def _seconds(value: float) -> dt.timedelta:
     return dt.timedelta(seconds=value)
 
 
 @transaction.atomic
 def outbox_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
     """An admin sends a dead-lettered message again."""
-    from django.utils import timezone
-
-    from socialops.audit.services import audit_append
-
     updated = OutboxMessage.objects.filter(pk=message.pk, dead_at__isnull=False).update(
         dead_at=None, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
@@ -176,3 +168,16 @@ def outbox_retry(*, message: OutboxMessage, actor) -> OutboxMessage:
     )  # fmt: skip
     transaction.on_commit(_nudge_relay)
     return message
+
+
+# ignore_result: nobody reads the relay's result, and a task with a result makes every delay()
+# (the on-commit nudge) subscribe to the Redis result backend first, which retries a down
+# Redis for ~20 s inside the request that committed; the publish alone gives up in about 1 s.
+@shared_task(
+    name="governance.tasks.outbox_relay", queue="governance", acks_late=True,
+    reject_on_worker_lost=True, ignore_result=True,
+)  # fmt: skip
+def outbox_relay() -> dict:
+    """Relay due outbox rows (beat every 10 s, plus an on-commit nudge). At least once:
+    consumers deduplicate on the outbox id."""
+    return outbox_relay_batch()

@@ -28,11 +28,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from governance.models import AccessGrant, AccessReview, AccessReviewItem
-from governance.services import SYSTEM_REVIEW_OVERDUE, _close, _require_admin, grant_revoke
+from governance.models import SYSTEM_REVIEW_OVERDUE, AccessGrant, AccessReview, AccessReviewItem
+from governance.services import _close, _require_admin, grant_revoke
 from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Member, Team
@@ -50,12 +50,6 @@ def _is_admin(member: Member | None) -> bool:
 
 def review_revoke_reason(review: AccessReview) -> str:
     return f"access review: {review.name}"[:REVOKE_REASON_MAX]
-
-
-def _open_grants(now: dt.datetime) -> QuerySet[AccessGrant]:
-    return AccessGrant.objects.filter(revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
 
 
 def reviewer_for(
@@ -109,7 +103,7 @@ def review_create(
     review = AccessReview.objects.create(
         name=name, created_by=actor, created_at=now, deadline=deadline, auto_revoke=auto_revoke
     )
-    grants = _open_grants(now)
+    grants = AccessGrant.objects.open(now)
     if teams is not None:
         grants = grants.filter(channel__team_id__in=teams)
     rows = grants.order_by("channel_id", "member_id").values_list(
@@ -206,7 +200,7 @@ def reviews_enforce_overdue(*, today: dt.date | None = None) -> dict:
         return {"items": 0, "revoked_grants": 0}
     # Grants still open and not expired; an expired grant is the expiry job's to close.
     grants = list(
-        _open_grants(now)
+        AccessGrant.objects.open(now)
         .select_for_update(of=("self",))
         .select_related("channel")
         .filter(pk__in={i.grant_id for i in items})

@@ -1,24 +1,31 @@
-"""Reads of access grants."""
+"""Reads of access grants: who can act on a channel, and the governance health checks."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from governance.models import AccessGrant
-from teams.models import Leave, Member
+from governance.models import AccessGrant, CredentialRotation
+from teams.models import Channel, Leave, Member, counted_members_q
+
+DORMANT_DAYS = 90
+ROTATION_OVERDUE_DAYS = 7
+
+# The dormant-grant check needs recent work per (member, channel), which workload records.
+# Workload sits above governance (docs/architecture.md: its dashboards read governance), so
+# it hands that read to governance at start-up (WorkloadConfig.ready) rather than governance
+# importing workload. The source takes `since` and returns a queryset of work rows filtered
+# on OuterRef("member_id") and OuterRef("channel_id"), for use inside Exists().
+RecentWorkSource = Callable[[dt.date], QuerySet[Any]]
+_recent_work: list[RecentWorkSource] = []
 
 
-def counted_members_q(as_of: dt.date, prefix: str = "") -> Q:
-    """Members counted for staffing on as_of: employed that day and not on long absence."""
-    p = prefix
-    return (
-        Q(**{f"{p}started_on__lte": as_of})
-        & (Q(**{f"{p}ended_on__isnull": True}) | Q(**{f"{p}ended_on__gte": as_of}))
-        & ~Q(**{f"{p}status__in": [Member.Status.ON_LEAVE, Member.Status.DEPARTED]})
-    )
+def recent_work_source_register(source: RecentWorkSource) -> None:
+    _recent_work[:] = [source]
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -28,9 +35,10 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[int, int]:
     """channel id → number of actors on as_of (one query).
 
-    An actor (product.md, scoring.md 2.3) is a counted member, not on leave on as_of, holding
-    an effective grant (approved, not revoked, not expired) with role owner, admin, publisher
-    or moderator. The one definition used by staffing, dashboards and governance health.
+    An actor (docs/privacy.md "Vocabulary", docs/scoring.md 2.3) is a counted member, not on
+    leave on as_of, holding an effective grant (approved, not revoked, not expired) with role
+    owner, admin, publisher or moderator. The one definition used by staffing, dashboards and
+    governance health.
     """
     channel_ids = list(channel_ids)
     on_leave = Leave.objects.filter(
@@ -50,31 +58,32 @@ def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[
     return counts
 
 
-DORMANT_DAYS = 90
-ROTATION_OVERDUE_DAYS = 7
+def dormant_grants(grants: QuerySet[AccessGrant], *, today: dt.date) -> QuerySet[AccessGrant]:
+    """Open grants older than DORMANT_DAYS whose holder logged no work on that channel in the
+    last DORMANT_DAYS days. Without a registered work source, nothing is called dormant."""
+    if not _recent_work:
+        return grants.none()
+    recent = _recent_work[0](today - dt.timedelta(days=DORMANT_DAYS))
+    return grants.filter(granted_at__lt=timezone.now() - dt.timedelta(days=DORMANT_DAYS)).filter(
+        ~Exists(recent)
+    )
 
 
-def governance_health(*, team_ids: Iterable[int] | None = None, today: dt.date | None = None):
+def governance_health(
+    *, team_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> dict[str, list[Any]]:
     """The governance page's health checks, for some teams or all (a fixed number of
     queries): backup gaps, grants of departed or on-leave members, dormant grants, overdue
     shared-credential rotations, channels without an owner."""
-    from django.utils import timezone
-
-    from governance.models import CredentialRotation
-    from teams.models import Channel
-    from workload.models import TaskLog
-
     today = today or timezone.localdate()
-    channels = Channel.objects.select_related("team", "owner").order_by("team__name", "name")
+    channels_qs = Channel.objects.select_related("team", "owner").order_by("team__name", "name")
     if team_ids is not None:
-        channels = channels.filter(team_id__in=list(team_ids))
-    channels = list(channels)
+        channels_qs = channels_qs.filter(team_id__in=list(team_ids))
+    channels = list(channels_qs)
     ids = [c.pk for c in channels]
     actors = channel_actor_counts(channel_ids=ids, as_of=today)
     open_grants = (
-        AccessGrant.objects.filter(channel_id__in=ids, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .select_related("member", "channel")
+        AccessGrant.objects.open().filter(channel_id__in=ids).select_related("member", "channel")
     )
     on_leave_today = Leave.objects.filter(
         member_id=OuterRef("member_id"), start_date__lte=today, end_date__gte=today
@@ -86,15 +95,8 @@ def governance_health(*, team_ids: Iterable[int] | None = None, today: dt.date |
             | Exists(on_leave_today)
         ).order_by("member__full_name")
     )
-    recent_work = TaskLog.objects.filter(
-        member_id=OuterRef("member_id"),
-        channel_id=OuterRef("channel_id"),
-        date__gte=today - dt.timedelta(days=DORMANT_DAYS),
-    )
     dormant = list(
-        open_grants.filter(granted_at__lt=timezone.now() - dt.timedelta(days=DORMANT_DAYS))
-        .filter(~Exists(recent_work))
-        .order_by("channel__name", "member__full_name")
+        dormant_grants(open_grants, today=today).order_by("channel__name", "member__full_name")
     )
     overdue = list(
         CredentialRotation.objects.filter(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from governance.models import (
+    SYSTEM_EXPIRED,
     AccessGrant,
     ChecklistItem,
     CredentialRotation,
@@ -23,9 +24,6 @@ from governance.outbox import outbox_add_many
 from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel, Member
-
-SYSTEM_EXPIRED = "expired"
-SYSTEM_REVIEW_OVERDUE = "review_overdue"
 
 
 def _user(member: Member | None):
@@ -84,9 +82,9 @@ def grant_create(
     # An open grant that has run out is closed by the system first, so expiry never blocks
     # a re-grant (governance.md).
     expired = list(
-        AccessGrant.objects.select_for_update().filter(
-            member=member, channel=channel, revoked_at__isnull=True, expires_at__lte=now
-        )
+        AccessGrant.objects.select_for_update()
+        .unrevoked()
+        .filter(member=member, channel=channel, expires_at__lte=now)
     )
     if expired:
         _close(expired, actor=None, reason=SYSTEM_EXPIRED, at=now)
@@ -116,9 +114,11 @@ def grant_approve(*, grant: AccessGrant, actor: Member) -> AccessGrant:
     _require_admin(actor)
     if actor.pk in (grant.granted_by_id, grant.member_id):
         raise Forbidden("A second admin approves: not the requester, not the grantee.")
-    updated = AccessGrant.objects.filter(
-        pk=grant.pk, approved_at__isnull=True, revoked_at__isnull=True
-    ).update(approved_at=timezone.now(), approved_by=actor)
+    updated = (
+        AccessGrant.objects.with_status("pending")
+        .filter(pk=grant.pk)
+        .update(approved_at=timezone.now(), approved_by=actor)
+    )
     grant.refresh_from_db()
     if not updated:
         raise Conflict(f"Only a pending grant can be approved; this one is {grant.status}.")
@@ -136,8 +136,10 @@ def _close(grants: list[AccessGrant], *, actor: Member | None, reason: str, at) 
     if not grants:
         return 0
     ids = [g.pk for g in grants]
-    updated = AccessGrant.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
-        revoked_at=at, revoked_by=actor, revoke_reason=reason
+    updated = (
+        AccessGrant.objects.unrevoked()
+        .filter(pk__in=ids)
+        .update(revoked_at=at, revoked_by=actor, revoke_reason=reason)
     )
     action = "grant.expired" if reason == SYSTEM_EXPIRED else "grant.revoked"
     audit_append_many(
@@ -171,7 +173,8 @@ def grants_expire(*, now: dt.datetime | None = None) -> int:
     grants = list(
         AccessGrant.objects.select_for_update(skip_locked=True)
         .select_related("channel")
-        .filter(revoked_at__isnull=True, expires_at__lte=now)
+        .unrevoked()
+        .filter(expires_at__lte=now)
     )
     return _close(grants, actor=None, reason=SYSTEM_EXPIRED, at=now) if grants else 0
 
@@ -222,7 +225,8 @@ def member_offboard(
     grants = list(
         AccessGrant.objects.select_for_update()
         .select_related("channel")
-        .filter(member=member, revoked_at__isnull=True)
+        .unrevoked()
+        .filter(member=member)
     )
     offboarding = Offboarding.objects.create(
         member=member, ended_on=ended_on, reason=reason.strip(), successor=successor,

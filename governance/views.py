@@ -33,13 +33,13 @@ from governance.models import (
     CredentialRotation,
     Offboarding,
     OutboxMessage,
+    grant_status_q,
 )
 from governance.outbox import outbox_retry
 from governance.selectors import channel_actor_counts, governance_health
 from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import DomainError
-from teams.models import Channel, Member
-from teams.selectors import roles_for
+from teams.models import Channel, Member, roles_for
 
 GRANTS_PER_PAGE = 50
 AUDIT_PER_PAGE = 50
@@ -79,21 +79,6 @@ def _apply_errors(form, exc: DomainError) -> None:
             form.add_error(name if name in form.fields else None, msg)
 
 
-def _grants_with_status(grants, status: str, now: dt.datetime):
-    """The derived status (AccessGrant.status_at) as a filter, so it runs in the database."""
-    not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    open_q = Q(revoked_at__isnull=True) & not_expired
-    conditions = {
-        "open": open_q,
-        "pending": open_q & Q(approved_at__isnull=True),
-        "active": open_q & Q(approved_at__isnull=False),
-        "expired": Q(revoked_at__isnull=False, revoke_reason=services.SYSTEM_EXPIRED)
-        | Q(revoked_at__isnull=True, expires_at__lte=now),
-        "revoked": Q(revoked_at__isnull=False) & ~Q(revoke_reason=services.SYSTEM_EXPIRED),
-    }
-    return grants.filter(conditions[status]) if status in conditions else grants
-
-
 # ---- Overview ----
 
 
@@ -111,7 +96,6 @@ def _absence(member: Member, today: dt.date) -> tuple[str, bool]:
 
 @admin_required
 def overview(request, actor: Member):
-    now = timezone.now()
     dead = OutboxMessage.objects.filter(dead_at__isnull=False).order_by("-dead_at")
     offboardings = (
         Offboarding.objects.select_related("member", "successor")
@@ -130,9 +114,7 @@ def overview(request, actor: Member):
         "health": health,
         "rows_shown": HEALTH_ROWS_SHOWN,
         "more": {key: max(0, len(rows) - HEALTH_ROWS_SHOWN) for key, rows in health.items()},
-        "pending_grants": _grants_with_status(
-            AccessGrant.objects.for_user(request.user), "pending", now
-        ).count(),
+        "pending_grants": AccessGrant.objects.for_user(request.user).with_status("pending").count(),
         "dead_messages": list(dead[:DEAD_SHOWN]),
         "dead_total": dead.count(),
         "open_offboardings": list(offboardings.filter(items_confirmed__lt=F("items_total"))),
@@ -160,9 +142,7 @@ def outbox_retry_view(request, actor: Member, pk):
 @admin_required
 def channels(request, actor: Member):
     now = timezone.now()
-    open_grant = Q(grants__revoked_at__isnull=True) & (
-        Q(grants__expires_at__isnull=True) | Q(grants__expires_at__gt=now)
-    )
+    open_grant = grant_status_q("open", now, prefix="grants__")
     register = list(
         Channel.objects.for_user(request.user)
         .select_related("team", "owner")
@@ -225,7 +205,8 @@ def grants(request, actor: Member):
             rows = rows.filter(channel=chosen["channel"])
         if chosen.get("member"):
             rows = rows.filter(member=chosen["member"])
-        rows = _grants_with_status(rows, chosen.get("status") or "", timezone.now())
+        if chosen.get("status"):
+            rows = rows.with_status(chosen["status"])
     page = Paginator(rows.order_by("-granted_at", "-pk"), GRANTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -313,9 +294,7 @@ def member_offboard(request, actor: Member, pk: int):
     leaver = get_object_or_404(Member.objects.for_user(request.user).select_related("team"), pk=pk)
     done = Offboarding.objects.filter(member=leaver).first()
     open_grants = list(
-        leaver.grants.filter(revoked_at__isnull=True)
-        .select_related("channel")
-        .order_by("channel__name", "pk")
+        leaver.grants.unrevoked().select_related("channel").order_by("channel__name", "pk")
     )
     owned = list(Channel.objects.filter(owner=leaver).select_related("team").order_by("name"))
     today = timezone.localdate()

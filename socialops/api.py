@@ -1,17 +1,14 @@
-"""The v1 JSON API router (api.md)."""
+"""The v1 JSON API router (docs/api.md)."""
 
 from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from governance.api import (
-    AuditEventViewSet,
-    ChecklistViewSet,
-    GrantViewSet,
-    HealthView,
-    RotationViewSet,
-)
-from governance.api_reviews import AccessReviewItemViewSet, AccessReviewViewSet
+from governance.api.audit import AuditEventViewSet
+from governance.api.grants import GrantViewSet
+from governance.api.health import HealthView
+from governance.api.offboarding import ChecklistViewSet, MemberOffboardView, RotationViewSet
+from governance.api.reviews import AccessReviewItemViewSet, AccessReviewViewSet
 from teams.api import (
     ChannelViewSet,
     LeaveViewSet,
@@ -20,7 +17,10 @@ from teams.api import (
     OnCallViewSet,
     TeamViewSet,
 )
-from workload.api import JobViewSet, PulseViewSet, ScoreViewSet, StaffingViewSet, TaskLogViewSet
+from workload.api.pulse import PulseViewSet
+from workload.api.scores import JobViewSet, ScoreViewSet
+from workload.api.staffing import StaffingViewSet
+from workload.api.task_logs import TaskLogViewSet
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
@@ -44,5 +44,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("governance/health/", HealthView.as_view(), name="api-governance-health"),
+    # Offboarding is governance's: it sits beside the members resource it acts on.
+    path("members/<int:pk>/offboard/", MemberOffboardView.as_view(), name="member-offboard"),
     path("", include(router.urls)),
 ]

@@ -1,4 +1,4 @@
-from teams.selectors import roles_for
+from teams.models import roles_for
 
 
 def roles(request):

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from teams.selectors import roles_for
+from teams.models import roles_for
 
 
 @login_required

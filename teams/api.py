@@ -5,18 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.decorators import action
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api import OffboardResult, OffboardSerializer
-from governance.services import member_offboard
-from socialops.common.api import ListRetrieveViewSet, ScopedPrimaryKeyRelatedField
 from teams import services
-from teams.models import Channel, Leave, Member, OnCallShift, Team, timezone_names
-from teams.selectors import roles_for
+from teams.models import Channel, Leave, Member, OnCallShift, Team, roles_for, timezone_names
+from teams.viewsets import (
+    ListRetrieveViewSet,
+    OwnMemberField,
+    PersonalRecordViewSet,
+    ScopedPrimaryKeyRelatedField,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+)
 
 ROLE_CHOICES = ["member", "leader", "admin"]
 
@@ -72,7 +75,7 @@ class TeamSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class TeamViewSet(ListRetrieveViewSet):
+class TeamViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):
     """Teams: leaders see the teams they lead, admins all; admins write."""
 
     model = Team
@@ -88,19 +91,11 @@ class TeamViewSet(ListRetrieveViewSet):
     def can_change(self, roles, obj):
         return roles.is_admin
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        team = services.team_create(**ser.validated_data)
-        return Response(self.get_serializer(team).data, status=status.HTTP_201_CREATED)
+    def service_create(self, values):
+        return services.team_create(**values)
 
-    def partial_update(self, request, pk=None):
-        team = self.get_object()
-        ser = self.get_serializer(team, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        team = services.team_update(team=team, **ser.validated_data)
-        return Response(self.get_serializer(team).data)
+    def service_update(self, record, values):
+        return services.team_update(team=record, **values)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -162,7 +157,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MemberViewSet(ListRetrieveViewSet):
+class MemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):
     """Members: yourself; leaders their teams; admins all; admins write."""
 
     model = Member
@@ -178,37 +173,16 @@ class MemberViewSet(ListRetrieveViewSet):
     def can_change(self, roles, obj):
         return roles.is_admin
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        values = dict(ser.validated_data)
+    def service_create(self, values):
         if "username" not in values:
             raise ValidationError({"username": ["This field is required."]})
-        member = services.member_create(**values)
-        return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+        return services.member_create(**values)
 
-    @extend_schema(request=OffboardSerializer, responses=OffboardResult)
-    @action(detail=True, methods=["post"])
-    def offboard(self, request, pk=None):
-        """Revoke everything a leaver holds, in one transaction (idempotent)."""
-        member = self.get_object()
-        ser = OffboardSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        result = member_offboard(member=member, actor=roles_for(request.user).member,
-                                 **ser.validated_data)  # fmt: skip
-        return Response(result)
-
-    def partial_update(self, request, pk=None):
-        member = self.get_object()
-        ser = self.get_serializer(member, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        values = dict(ser.validated_data)
+    def service_update(self, record, values):
         for name in ("username", "password"):
             if name in values:
                 raise ValidationError({name: ["This field cannot be changed here."]})
-        member = services.member_update(member=member, actor=self.roles.member, **values)
-        return Response(self.get_serializer(member).data)
+        return services.member_update(member=record, actor=self.roles.member, **values)
 
 
 class ChannelSerializer(serializers.ModelSerializer):
@@ -241,7 +215,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         validators = []  # (platform, handle) uniqueness is the service's job (409)
 
 
-class ChannelViewSet(ListRetrieveViewSet):
+class ChannelViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):
     """Channels: members and leaders see their teams' channels; admins all and write."""
 
     model = Channel
@@ -254,51 +228,11 @@ class ChannelViewSet(ListRetrieveViewSet):
     def can_change(self, roles, obj):
         return roles.is_admin
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        channel = services.channel_create(**ser.validated_data)
-        return Response(self.get_serializer(channel).data, status=status.HTTP_201_CREATED)
+    def service_create(self, values):
+        return services.channel_create(**values)
 
-    def partial_update(self, request, pk=None):
-        channel = self.get_object()
-        ser = self.get_serializer(channel, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        channel = services.channel_update(channel=channel, **ser.validated_data)
-        return Response(self.get_serializer(channel).data)
-
-
-class OwnMemberField(serializers.IntegerField):
-    """The `member` of a personal record: shown on read; on write it may only name yourself."""
-
-    def get_attribute(self, instance):
-        return instance.member_id  # the id is on the row: no query per record
-
-    def to_representation(self, value):
-        return value
-
-
-class PersonalRecordViewSet(ListRetrieveViewSet):
-    """Records a member keeps about themselves: they write their own, leaders read their
-    teams'."""
-
-    def can_create(self, roles):
-        return roles.is_member and roles.member.team_id is not None
-
-    def can_change(self, roles, obj):
-        return roles.member is not None and obj.member_id == roles.member.pk
-
-    def own_member(self, validated: dict) -> Member:
-        member = self.roles.member
-        claimed = validated.pop("member", None)
-        if claimed is not None and claimed != member.pk:
-            raise ValidationError({"member": ["You can only record your own work and time."]})
-        return member
-
-    def destroy(self, request, pk=None):
-        self.perform_delete(self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def service_update(self, record, values):
+        return services.channel_update(channel=record, **values)
 
 
 class LeaveSerializer(serializers.ModelSerializer):
@@ -315,16 +249,11 @@ class LeaveViewSet(PersonalRecordViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
     filterset_fields = ["member", "kind"]
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        values = dict(ser.validated_data)
-        leave = services.leave_create(member=self.own_member(values), **values)
-        return Response(self.get_serializer(leave).data, status=status.HTTP_201_CREATED)
+    def service_create(self, values):
+        return services.leave_create(member=self.own_member(values), **values)
 
-    def perform_delete(self, leave):
-        services.leave_delete(leave=leave)
+    def service_delete(self, record):
+        services.leave_delete(leave=record)
 
 
 class OnCallSerializer(serializers.ModelSerializer):
@@ -342,16 +271,11 @@ class OnCallViewSet(PersonalRecordViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
     filterset_fields = ["member", "channel"]
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        values = dict(ser.validated_data)
-        shift = services.on_call_create(member=self.own_member(values), **values)
-        return Response(self.get_serializer(shift).data, status=status.HTTP_201_CREATED)
+    def service_create(self, values):
+        return services.on_call_create(member=self.own_member(values), **values)
 
-    def perform_delete(self, shift):
-        services.on_call_delete(shift=shift)
+    def service_delete(self, record):
+        services.on_call_delete(shift=record)
 
 
 class MeSerializer(serializers.Serializer):

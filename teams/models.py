@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 @functools.cache
@@ -42,15 +44,9 @@ def default_workdays() -> list[int]:
     return [0, 1, 2, 3, 4]
 
 
-def _roles(user):
-    from teams.selectors import roles_for
-
-    return roles_for(user)
-
-
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> TeamQuerySet:
-        roles = _roles(user)
+        roles = roles_for(user)
         if roles.is_admin:
             return self.all()
         return self.filter(pk__in=roles.led_team_ids)
@@ -98,15 +94,29 @@ class Team(models.Model):
         return round((end - start).total_seconds() / 3600 * len(self.staffed_weekdays or []), 2)
 
 
+def counted_members_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Members counted for staffing on as_of: employed that day and not on long absence
+    (status on leave or departed). `prefix` reaches them through a relation ("member__")."""
+    p = prefix
+    return (
+        Q(**{f"{p}started_on__lte": as_of})
+        & (Q(**{f"{p}ended_on__isnull": True}) | Q(**{f"{p}ended_on__gte": as_of}))
+        & ~Q(**{f"{p}status__in": ["on_leave", "departed"]})
+    )
+
+
 class MemberQuerySet(models.QuerySet):
     def for_user(self, user) -> MemberQuerySet:
-        roles = _roles(user)
+        roles = roles_for(user)
         if roles.is_admin:
             return self.all()
         q = Q(team_id__in=roles.led_team_ids)
         if roles.member is not None:
             q |= Q(pk=roles.member.pk)
         return self.filter(q) if roles.member is not None or roles.led_team_ids else self.none()
+
+    def counted_on(self, as_of: dt.date) -> MemberQuerySet:
+        return self.filter(counted_members_q(as_of))
 
     def employed_on(self, day: dt.date) -> MemberQuerySet:
         return self.filter(started_on__lte=day).filter(
@@ -188,8 +198,6 @@ class Member(models.Model):
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The member's local date now."""
-        from django.utils import timezone
-
         return (now or timezone.now()).astimezone(self.tz).date()
 
     def employed_on(self, day: dt.date) -> bool:
@@ -198,7 +206,7 @@ class Member(models.Model):
 
 class ChannelQuerySet(models.QuerySet):
     def for_user(self, user) -> ChannelQuerySet:
-        roles = _roles(user)
+        roles = roles_for(user)
         if roles.is_admin:
             return self.all()
         team_ids = set(roles.led_team_ids)
@@ -264,7 +272,7 @@ class MemberOwnedQuerySet(models.QuerySet):
     """Records that belong to one member: the member sees their own, leaders their teams'."""
 
     def for_user(self, user):
-        roles = _roles(user)
+        roles = roles_for(user)
         visible = Q(team_id__in=roles.led_team_ids)
         if roles.member is not None:
             visible |= Q(pk=roles.member.pk)
@@ -333,3 +341,51 @@ class OnCallShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} on call {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a signed-in person is: their member record (if any) and the roles they hold."""
+
+    member: Member | None = None
+    led_team_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_member(self) -> bool:
+        return self.member is not None and self.member.role_member
+
+    @property
+    def is_leader(self) -> bool:
+        return self.member is not None and self.member.role_leader
+
+    @property
+    def is_admin(self) -> bool:
+        return self.member is not None and self.member.role_admin
+
+    @property
+    def names(self) -> list[str]:
+        return self.member.roles if self.member is not None else []
+
+
+_NO_ROLES = Roles()
+
+
+def roles_for(user) -> Roles:
+    """The caller's roles, read once per request (two queries) and cached on the user."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NO_ROLES
+    cached = getattr(user, "_socialops_roles", None)
+    if cached is not None:
+        return cached
+    member = Member.objects.select_related("team").filter(user=user).first()
+    if member is None or member.status == Member.Status.DEPARTED:
+        roles = _NO_ROLES
+    else:
+        led = (
+            frozenset(member.led_teams.values_list("pk", flat=True))
+            if member.role_leader
+            else (frozenset())
+        )
+        roles = Roles(member=member, led_team_ids=led)
+    user._socialops_roles = roles
+    return roles

@@ -3,57 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-from teams.models import Leave, Member
-
-
-@dataclass(frozen=True)
-class Roles:
-    """What a signed-in person is: their member record (if any) and the roles they hold."""
-
-    member: Member | None = None
-    led_team_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def is_member(self) -> bool:
-        return self.member is not None and self.member.role_member
-
-    @property
-    def is_leader(self) -> bool:
-        return self.member is not None and self.member.role_leader
-
-    @property
-    def is_admin(self) -> bool:
-        return self.member is not None and self.member.role_admin
-
-    @property
-    def names(self) -> list[str]:
-        return self.member.roles if self.member is not None else []
-
-
-_NO_ROLES = Roles()
-
-
-def roles_for(user) -> Roles:
-    """The caller's roles, read once per request (two queries) and cached on the user."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return _NO_ROLES
-    cached = getattr(user, "_socialops_roles", None)
-    if cached is not None:
-        return cached
-    member = Member.objects.select_related("team").filter(user=user).first()
-    if member is None or member.status == Member.Status.DEPARTED:
-        roles = _NO_ROLES
-    else:
-        led = (
-            frozenset(member.led_teams.values_list("pk", flat=True))
-            if member.role_leader
-            else (frozenset())
-        )
-        roles = Roles(member=member, led_team_ids=led)
-    user._socialops_roles = roles
-    return roles
+from teams.models import Leave
 
 
 def leave_dates_for(*, member_ids, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:

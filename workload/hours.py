@@ -1,4 +1,4 @@
-"""Wall-clock arithmetic on task-log entries (scoring.md "Local wall-clock time").
+"""Wall-clock arithmetic on task-log entries (docs/scoring.md "Local wall-clock time").
 
 Pure Python, no Django. An entry spans [started_at, started_at + minutes) on the member's
 wall clock; one that passes local midnight is split there and each piece belongs to its own
@@ -8,10 +8,11 @@ date. DST is ignored on purpose: dates and times are what the member typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 MINUTES_PER_DAY = 24 * 60
+DAY_LIMIT_MESSAGE = "An entry lasts from 1 minute to 24 hours (1440 minutes)."
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class Piece:
     date: dt.date
     start_minute: int | None  # minutes after local midnight; None when no start time was given
     minutes: int
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the ISO week holding `day` (weeks run Monday to Sunday)."""
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _minute_of_day(t: dt.time) -> int:
@@ -41,38 +47,19 @@ def split_at_midnight(date: dt.date, started_at: dt.time | None, minutes: int) -
     return pieces
 
 
-@dataclass(frozen=True)
-class WorkingWindow:
-    """A member's contracted working pattern in local wall-clock time."""
-
-    start: dt.time
-    end: dt.time
-    workdays: frozenset[int]  # 0 = Monday … 6 = Sunday
-    leave_dates: frozenset[dt.date] = frozenset()
-
-    def is_available_workday(self, day: dt.date) -> bool:
-        return day.weekday() in self.workdays and day not in self.leave_dates
+def is_available_workday(day: dt.date, workdays: Iterable[int], leave_dates: Set[dt.date]) -> bool:
+    """A contracted weekday the member is not on leave."""
+    return day.weekday() in workdays and day not in leave_dates
 
 
-def after_hours_minutes(
-    date: dt.date, started_at: dt.time | None, minutes: int, window: WorkingWindow
-) -> int:
-    """Minutes of one entry outside the working window.
+def after_hours(minutes: int, inside: int, *, available_workday: bool) -> int:
+    """The after-hours rule (docs/scoring.md 1.1), for one date's piece of work: on an
+    available workday, the minutes outside the working window; on any other day (rest day or
+    leave day), all of them. `inside` counts a piece without a start time as inside.
 
-    On an available workday: the minutes outside [start, end); on any other day (rest day or
-    leave day): all of them. A piece without a start time counts as inside the window on an
-    available workday.
-    """
-    total = 0
-    w_start, w_end = _minute_of_day(window.start), _minute_of_day(window.end)
-    for piece in split_at_midnight(date, started_at, minutes):
-        if not window.is_available_workday(piece.date):
-            total += piece.minutes
-        elif piece.start_minute is not None:
-            p_start, p_end = piece.start_minute, piece.start_minute + piece.minutes
-            inside = max(0, min(p_end, w_end) - max(p_start, w_start))
-            total += piece.minutes - inside
-    return total
+    The one rule behind the entry response, My week, the recompute and the trends; where a
+    piece falls inside the window is computed in SQL (TaskLogQuerySet.with_pieces)."""
+    return minutes - inside if available_workday else minutes
 
 
 def minutes_per_date(entries: Iterable[tuple[dt.date, dt.time | None, int]]) -> dict:

@@ -6,9 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Greatest, Least
 
-from teams.models import Channel, Member, MemberOwnedQuerySet
+from teams.models import Channel, Member, MemberOwnedQuerySet, roles_for
+from workload.hours import MINUTES_PER_DAY
 
 
 class Category(models.TextChoices):
@@ -24,7 +26,41 @@ class Category(models.TextChoices):
     MEETINGS_APPROVALS = "meetings_approvals", "Meetings and approvals"
 
 
-MINUTES_PER_DAY = 24 * 60
+def _minute_of_day(name: str) -> Cast:
+    return Cast(ExtractHour(name), IntegerField()) * 60 + Cast(ExtractMinute(name), IntegerField())
+
+
+def _int(value: int) -> Value:
+    return Value(value, output_field=IntegerField())
+
+
+class TaskLogQuerySet(MemberOwnedQuerySet):
+    def with_pieces(self) -> TaskLogQuerySet:
+        """Each entry split at local midnight, in SQL (docs/scoring.md "Local wall-clock
+        time"): `piece_same` minutes on its date and `piece_spill` on the next, and how many
+        of each lie inside the member's working window (`piece_inside_same`,
+        `piece_inside_spill`; a piece without a start time counts as inside). The recompute,
+        the trends, My week and the entry response all read after-hours time from these, with
+        the rule in workload.hours.after_hours. Wall clock: no time-zone conversion."""
+        start = _minute_of_day("started_at")
+        end = start + F("minutes")
+        ws, we = _minute_of_day("member__workday_start"), _minute_of_day("member__workday_end")
+        no_start = Q(started_at__isnull=True)
+        day = _int(MINUTES_PER_DAY)
+        return self.annotate(
+            piece_start=start,
+            piece_end=end,
+            piece_same=Case(When(no_start, then=F("minutes")), default=Least(end, day) - start),
+            piece_spill=Case(When(no_start, then=_int(0)), default=Greatest(end - day, _int(0))),
+            piece_inside_same=Case(
+                When(no_start, then=F("minutes")),
+                default=Greatest(Least(Least(end, day), we) - Greatest(start, ws), _int(0)),
+            ),
+            piece_inside_spill=Case(
+                When(no_start, then=_int(0)),
+                default=Greatest(Least(end - day, we) - ws, _int(0)),
+            ),
+        )
 
 
 class TaskLog(models.Model):
@@ -45,7 +81,7 @@ class TaskLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MemberOwnedQuerySet.as_manager()
+    objects = TaskLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "started_at", "pk"]
@@ -98,8 +134,6 @@ class PulseResponse(models.Model):
 
     class PulseQuerySet(models.QuerySet):
         def for_user(self, user):
-            from teams.selectors import roles_for
-
             member = roles_for(user).member
             return self.filter(member=member) if member is not None else self.none()
 
@@ -201,8 +235,6 @@ class StaffingSnapshot(models.Model):
 
     class SnapshotQuerySet(models.QuerySet):
         def for_user(self, user):
-            from teams.selectors import roles_for
-
             return self.filter(team_id__in=roles_for(user).led_team_ids)
 
     objects = SnapshotQuerySet.as_manager()

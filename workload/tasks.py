@@ -1,15 +1,21 @@
-"""Celery tasks: thin, idempotent, taking ids and ISO dates, each calling one service."""
+"""Celery tasks: thin, idempotent, taking ids and ISO dates, each calling one service; and
+`recompute_start`, which records a job and enqueues its tasks (the API, the dashboards and the
+nightly run call it). Services never enqueue these tasks themselves: tasks import services,
+not the other way round."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
-from workload import jobs, scoring
+from teams.models import Team
+from workload.models import RecomputeJob
+from workload.services import jobs, scoring
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +48,15 @@ def recompute_team(*, team_id: int, as_of: str, job_id: str | None = None) -> in
 @shared_task(queue="scores", acks_late=True, reject_on_worker_lost=True)
 def recompute_all(as_of: str | None = None) -> str:
     """The nightly run (django-celery-beat, 12:00 UTC): every team, for yesterday by default."""
-    from teams.models import Team
-
     day = dt.date.fromisoformat(as_of) if as_of else jobs.default_as_of()
-    job = jobs.job_start(as_of=day, team_ids=Team.objects.values_list("pk", flat=True))
+    job = recompute_start(as_of=day, team_ids=Team.objects.values_list("pk", flat=True))
     return str(job.pk)
+
+
+@transaction.atomic
+def recompute_start(*, as_of: dt.date, team_ids: Iterable[int], requested_by=None) -> RecomputeJob:
+    """Record a job and enqueue one task per team once the job row is committed."""
+    job = jobs.job_create(as_of=as_of, team_ids=team_ids, requested_by=requested_by)
+    for team_id in job.team_ids:
+        recompute_team.delay_on_commit(team_id=team_id, as_of=as_of.isoformat(), job_id=str(job.pk))
+    return job

@@ -1,48 +1,48 @@
 from django.urls import path
 
-from workload import dashboard_views, views
+from teams import views as teams_views
+from workload.views import dashboards, me, my_week, pulse
+
+# The leave and on-call forms of My week post to teams' views, told which page they are on.
+RECORDS = {"page": my_week.RECORDS_PAGE}
 
 urlpatterns = [
-    path("log/", views.my_week, name="my-week"),
-    path("log/entries/<int:pk>/edit/", views.entry_edit, name="entry-edit"),
-    path("log/entries/<int:pk>/delete/", views.entry_delete, name="entry-delete"),
-    path("log/copy-yesterday/", views.copy_yesterday, name="copy-yesterday"),
-    path("log/leave/", views.leave_create, name="leave-create"),
-    path("log/leave/<int:pk>/delete/", views.leave_delete, name="leave-delete"),
-    path("log/on-call/", views.on_call_create, name="on-call-create"),
-    path("log/on-call/<int:pk>/delete/", views.on_call_delete, name="on-call-delete"),
-    path("pulse/", views.pulse, name="pulse"),
-    # Dashboards (leaders) and My dashboard (members).
-    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-    path("dashboard/org/", dashboard_views.dashboard_org, name="dashboard-org"),
+    path("log/", my_week.my_week, name="my-week"),
+    path("log/entries/<int:pk>/edit/", my_week.entry_edit, name="entry-edit"),
+    path("log/entries/<int:pk>/delete/", my_week.entry_delete, name="entry-delete"),
+    path("log/copy-yesterday/", my_week.copy_yesterday, name="copy-yesterday"),
+    path("log/leave/", teams_views.leave_create, RECORDS, name="leave-create"),
+    path("log/leave/<int:pk>/delete/", teams_views.leave_delete, RECORDS, name="leave-delete"),
+    path("log/on-call/", teams_views.on_call_create, RECORDS, name="on-call-create"),
     path(
-        "dashboard/org/csv/<slug:table>/",
-        dashboard_views.dashboard_org_csv,
-        name="dashboard-org-csv",
+        "log/on-call/<int:pk>/delete/", teams_views.on_call_delete, RECORDS, name="on-call-delete"
     ),
-    path("dashboard/teams/<int:team_id>/", dashboard_views.dashboard_team, name="dashboard-team"),
+    path("pulse/", pulse.pulse, name="pulse"),
+    # Dashboards (leaders) and My dashboard (members).
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/org/", dashboards.dashboard_org, name="dashboard-org"),
+    path("dashboard/org/csv/<slug:table>/", dashboards.dashboard_org_csv, name="dashboard-org-csv"),
+    path("dashboard/teams/<int:team_id>/", dashboards.dashboard_team, name="dashboard-team"),
     path(
         "dashboard/teams/<int:team_id>/csv/<slug:table>/",
-        dashboard_views.dashboard_team_csv,
+        dashboards.dashboard_team_csv,
         name="dashboard-team-csv",
     ),
     path(
         "dashboard/teams/<int:team_id>/recompute/",
-        dashboard_views.dashboard_recompute,
+        dashboards.dashboard_recompute,
         name="dashboard-recompute",
     ),
     path(
-        "dashboard/members/<int:member_id>/",
-        dashboard_views.dashboard_member,
-        name="dashboard-member",
+        "dashboard/members/<int:member_id>/", dashboards.dashboard_member, name="dashboard-member"
     ),
     path(
         "dashboard/members/<int:member_id>/csv/<slug:table>/",
-        dashboard_views.dashboard_member_csv,
+        dashboards.dashboard_member_csv,
         name="dashboard-member-csv",
     ),
-    path("jobs/<uuid:job_id>/progress/", dashboard_views.job_progress, name="job-progress"),
-    path("me/", dashboard_views.me, name="me"),
-    path("me/csv/<slug:table>/", dashboard_views.me_csv, name="me-csv"),
-    path("me/recompute/", dashboard_views.me_recompute, name="me-recompute"),
+    path("jobs/<uuid:job_id>/progress/", dashboards.job_progress, name="job-progress"),
+    path("me/", me.me, name="me"),
+    path("me/csv/<slug:table>/", me.me_csv, name="me-csv"),
+    path("me/recompute/", me.me_recompute, name="me-recompute"),
 ]

@@ -856,9 +856,9 @@ def patch_latest_scores() -> None:
     visible member (an index probe on (member, as_of) each) instead of one per score row."""
     from django.db.models import OuterRef, Q, Subquery
 
-    from socialops.common.api import ScopedViewSet
     from teams.models import Member
-    from workload import api
+    from teams.viewsets import ScopedViewSet
+    from workload.api import scores as api
     from workload.models import BurnoutScore
 
     def get_queryset(self):
@@ -886,23 +886,23 @@ def operations(
     """(key, label, make, is_page): make() does the setup and returns the measured call."""
 
     def scores_all():
-        from workload.scoring import scores_recompute
+        from workload.services.scoring import scores_recompute
 
         return lambda: scores_recompute(as_of=as_of, team_ids=None)
 
     def staffing_all():
-        from workload.scoring import staffing_recompute
+        from workload.services.scoring import staffing_recompute
 
         return lambda: staffing_recompute(as_of=as_of, team_ids=None)
 
     def team_one():
-        from workload.scoring import team_recompute
+        from workload.services.scoring import team_recompute
 
         return lambda: team_recompute(team_id=who["team_id"], as_of=as_of)
 
     def fan_out():
         from teams.models import Team
-        from workload.scoring import team_recompute
+        from workload.services.scoring import team_recompute
 
         team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))
 

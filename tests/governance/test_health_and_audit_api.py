@@ -103,5 +103,7 @@ def test_reading_someone_elses_score_is_audited_without_the_value(personas, api)
     assert not AuditEvent.objects.filter(action="score.read").exists()
     api(personas.leader).get("/api/v1/scores/")
     event = AuditEvent.objects.get(action="score.read")
-    assert event.data == {"members": [personas.member.pk]}
+    # One entry per member read, in the one target format: the member and where it was read.
+    assert (event.target_type, event.target_id) == ("member", str(personas.member.pk))
+    assert event.data == {"via": "api"}
     assert "61.25" not in str(event.data) and event.actor_id == personas.leader.user.pk

@@ -64,7 +64,7 @@ def nudges(monkeypatch) -> list:
     themselves and leave nothing in the shared Redis for a worker to pick up later."""
     sent: list = []
     monkeypatch.setattr(
-        "governance.tasks.outbox_relay", types.SimpleNamespace(delay=lambda: sent.append(1))
+        "governance.outbox.outbox_relay", types.SimpleNamespace(delay=lambda: sent.append(1))
     )
     return sent
 
@@ -296,7 +296,7 @@ def test_a_failed_nudge_is_harmless(
     def broker_down():
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr("governance.tasks.outbox_relay", types.SimpleNamespace(delay=broker_down))
+    monkeypatch.setattr("governance.outbox.outbox_relay", types.SimpleNamespace(delay=broker_down))
     grant = _grant(personas)
     with (
         caplog.at_level(logging.WARNING, logger="governance.outbox"),

@@ -500,7 +500,7 @@ def test_overdue_selector(world, campaign, api):
 
 
 def test_auto_revoke_job_uses_the_system_actor_and_is_idempotent(world, eager_celery):
-    from governance.tasks_reviews import reviews_enforce_overdue
+    from governance.tasks import reviews_enforce_overdue
 
     auto = world.create(name="auto", auto_revoke=True)
     manual = world.create(name="manual", auto_revoke=False)
@@ -556,7 +556,7 @@ def test_auto_revoke_leaves_expired_grants_to_the_expiry_job(world):
 
 
 def test_the_task_runs_on_the_governance_queue_and_acks_late():
-    from governance.tasks_reviews import reviews_enforce_overdue
+    from governance.tasks import reviews_enforce_overdue
 
     assert reviews_enforce_overdue.queue == "governance"
     assert reviews_enforce_overdue.acks_late is True

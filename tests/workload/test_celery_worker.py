@@ -18,7 +18,7 @@ from django.db import connection
 
 from socialops.celery import app
 from workload.models import BurnoutScore, RecomputeJob, StaffingSnapshot
-from workload.services import task_log_create
+from workload.services.task_logs import task_log_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 

@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from socialops.common.exceptions import DomainError
 from workload.models import TaskLog
-from workload.services import task_log_create
+from workload.services.task_logs import task_log_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from tests.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD, MemberFactory
 from tests.workload.test_dashboards import _score, _snapshot
-from workload import jobs
 from workload.models import BurnoutScore, StaffingSnapshot
+from workload.services import jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PASSWORD
 from workload.models import PulseResponse
-from workload.pulse import QUESTIONS
+from workload.services.pulse import QUESTIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from teams import services as team_services
-from workload import services
 from workload.models import BurnoutScore, Category, StaffingSnapshot
+from workload.services import task_logs as services
 
 pytestmark = pytest.mark.django_db
 

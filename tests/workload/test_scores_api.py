@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from workload.hours import monday_of
 from workload.models import BurnoutScore, PulseResponse, RecomputeJob, StaffingSnapshot
-from workload.selectors import monday_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 
 from teams.services import leave_create, on_call_create
 from tests.factories import MemberFactory
-from workload import scoring
 from workload.models import BurnoutScore
-from workload.pulse import pulse_submit
-from workload.services import task_log_create
+from workload.services import scoring
+from workload.services.pulse import pulse_submit
+from workload.services.task_logs import task_log_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from governance.models import AccessGrant
 from teams.models import Channel, Leave, OnCallShift
 from tests.factories import ChannelFactory, MemberFactory, TeamFactory
-from workload import scoring
 from workload.models import BurnoutScore, Category, StaffingSnapshot, TaskLog
+from workload.services import scoring
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from teams.models import Team
-from workload import jobs, scoring
+from workload.services import jobs, scoring
 
 
 class Command(BaseCommand):

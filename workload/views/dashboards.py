@@ -1,22 +1,19 @@
 """Dashboards: the team dashboard, the organisation overview and a member's strain for
-leaders; My dashboard for members. Every table downloads as CSV; every chart has its table.
+leaders (My dashboard is workload.views.me). Every table downloads as CSV; every chart has
+its table.
 
-Access (product.md): leader pages are 403 without the leader role and 404 for a team or
+Access (docs/privacy.md): leader pages are 403 without the leader role and 404 for a team or
 member outside the teams the viewer leads; /me/ is for members. The reads live in
-workload.dashboards; these views arrange them into tables and charts.
+workload.selectors.dashboards; these views arrange them into tables and charts.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import uuid
-from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,77 +21,35 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from socialops.audit.services import audit_append
-from teams.models import Member, Team
-from teams.selectors import Roles, roles_for
-from workload import burnout, charts, dashboards, jobs
+from teams.models import Member, Roles, Team, roles_for
+from workload import charts
 from workload.explain import BAND_LABELS, duration, number, percent
 from workload.models import Category, RecomputeJob
-from workload.selectors import member_week, monday_of
+from workload.selectors import dashboards
+from workload.services import jobs
+from workload.services.score_reads import score_reads_record
+from workload.tasks import recompute_start
+from workload.views.panels import (
+    job_for,
+    member_context,
+    member_tables,
+    trend_charts,
+    trend_table,
+)
+from workload.views.tables import (
+    Cell,
+    Column,
+    Table,
+    band_cell,
+    csv_response,
+    names,
+    with_csv_urls,
+)
 
 CATEGORY_LABELS = dict(Category.choices)
 REALTIME = {"realtime": "Real-time inbox", "deferrable": "Inbox replies"}
 SORT_COLUMNS = {"team": "Team", "gap": "Gap FTE", "high_risk": "High or very high risk",
                 "after_hours": "After-hours share"}  # fmt: skip
-
-
-# ---- Tables: one structure for the page and its CSV ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    href: str | None = None
-    band: str | None = None  # a band key: shown as a labelled badge
-    numeric: bool = False
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    numeric: bool = False
-    sort: str | None = None  # an org-overview ?sort= key
-
-
-@dataclass
-class Table:
-    slug: str
-    caption: str
-    columns: list[Column]
-    rows: list[list[Cell]] = field(default_factory=list)
-    csv_url: str = ""
-    empty: str = "Nothing to show."
-
-    def add(self, *cells) -> None:
-        row = [c if isinstance(c, Cell) else Cell("" if c is None else str(c)) for c in cells]
-        self.rows.append(
-            [replace(c, numeric=col.numeric) for c, col in zip(row, self.columns, strict=True)]
-        )
-
-
-def _band_cell(band: str | None) -> Cell:
-    return Cell(BAND_LABELS.get(band or "", "—"), band=band or None)
-
-
-def _csv_response(table: Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow([c.text for c in row])
-    return response
-
-
-def _names(items: dict) -> dict:
-    """Template-friendly keys: "demand-by-category" → tables.demand_by_category."""
-    return {key.replace("-", "_"): value for key, value in items.items()}
-
-
-def _with_csv_urls(tables: dict[str, Table], url_name: str, *args) -> dict[str, Table]:
-    for slug, table in tables.items():
-        table.csv_url = reverse(url_name, args=[*args, slug])
-    return tables
 
 
 # ---- Access ---------------------------------------------------------------------------------
@@ -127,129 +82,6 @@ def _led_member(roles: Roles, member_id: int) -> Member:
     if member is None:
         raise Http404("No such member in the teams you lead.")
     return member
-
-
-def _own_member(request) -> Member:
-    roles = roles_for(request.user)
-    if not roles.is_member:
-        raise PermissionDenied("My dashboard is for members.")
-    return roles.member
-
-
-def _audit_score_read(request, *, target_type: str, target_id, members: list[int]) -> None:
-    """Reads of other people's scores are audited like the scores API: who read whose, never
-    the values."""
-    if members:
-        with transaction.atomic():
-            audit_append(
-                actor=request.user, action="score.read", target_type=target_type,
-                target_id=str(target_id)[:64], data={"members": members},
-            )  # fmt: skip
-
-
-def _job_for(request) -> RecomputeJob | None:
-    try:
-        job_id = uuid.UUID(request.GET.get("job", ""))
-    except ValueError:
-        return None
-    job = RecomputeJob.objects.filter(pk=job_id, requested_by=request.user).first()
-    return None if job is None else jobs.job_refresh(job=job)
-
-
-def _week_label(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-# ---- Trend (team, member, me) ---------------------------------------------------------------
-
-
-def _trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str, str]]:
-    """(caption, SVG) per series; the trend table holds the same numbers."""
-    labels = [_week_label(w.last) for w in trend]
-    return [
-        (
-            "Hours logged against contracted hours",
-            charts.column_chart(
-                title=f"Hours logged per week by {who}, against contracted hours",
-                labels=labels,
-                values=[w.hours for w in trend],
-                texts=[number(w.hours, 0) for w in trend],
-                reference=[w.contract_hours for w in trend],
-                reference_label="contracted hours",
-            ),
-        ),
-        (
-            "After-hours share of the hours",
-            charts.line_chart(
-                title=f"Share of {who}'s hours worked after hours, per week",
-                labels=labels,
-                values=[w.after_hours_share for w in trend],
-                texts=[percent(w.after_hours_share) for w in trend],
-            ),
-        ),
-        (
-            "Rest days worked",
-            charts.column_chart(
-                title=f"Rest days worked per week by {who}",
-                labels=labels,
-                values=[w.rest_days_worked for w in trend],
-                texts=[str(w.rest_days_worked) for w in trend],
-                tone="moderate",
-                height=170,
-            ),
-        ),
-        (
-            "Hostile messages handled",
-            charts.column_chart(
-                title=f"Hostile messages handled per week by {who}",
-                labels=labels,
-                values=[w.hostile_messages for w in trend],
-                texts=[str(w.hostile_messages) for w in trend],
-                tone="high",
-                height=170,
-            ),
-        ),
-    ]
-
-
-def _trend_table(trend: list[dashboards.TrendWeek]) -> Table:
-    table = Table(
-        "trend",
-        "Twelve weeks, week by week",
-        [Column("Week ending"), Column("Hours logged", True), Column("Contracted hours", True),
-         Column("Hours vs contract", True), Column("After-hours hours", True),
-         Column("After-hours share", True), Column("Rest days worked", True),
-         Column("Hostile messages", True)],
-    )  # fmt: skip
-    for w in trend:
-        table.add(
-            w.last.isoformat(), number(w.hours), number(w.contract_hours),
-            percent(w.hours_vs_contract), number(w.after_hours), percent(w.after_hours_share),
-            w.rest_days_worked, w.hostile_messages,
-        )  # fmt: skip
-    return table
-
-
-def _factor_table(strain: dashboards.MemberStrain) -> Table:
-    table = Table(
-        "factors",
-        "What makes up the strain score (WSI)",
-        [Column("Factor"), Column("Points of WSI", True), Column("Weight", True),
-         Column("What was measured")],
-        empty="No factor could be measured.",
-    )  # fmt: skip
-    for f in strain.factors:
-        table.add(f.label, number(f.points, 2), percent(burnout.WEIGHTS[f.name]), f.words)
-    return table
-
-
-def _factor_chart(strain: dashboards.MemberStrain) -> str:
-    return mark_safe(
-        charts.bar_chart(
-            title=f"Contributions to {strain.member}'s strain score, in points of WSI",
-            bars=[charts.Bar(f.label, f.points, number(f.points, 2)) for f in strain.factors],
-        )
-    )
 
 
 # ---- Team dashboard ---------------------------------------------------------------------------
@@ -305,14 +137,14 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
         bands = Table("bands", "Workload strain bands (objective, all scored members)",
                       [Column("Band"), Column("Members", True)])  # fmt: skip
         for key, count in data.summary["wsi_bands"].items():
-            bands.add(_band_cell(key), count)
+            bands.add(band_cell(key), count)
         tables["bands"] = bands
         pulse = data.summary["pulse"]
         if not pulse["withheld"]:
             pb = Table("pulse-bands", "Burnout risk bands of pulse respondents (blended)",
                        [Column("Band"), Column("Respondents", True)])  # fmt: skip
             for key, count in pulse["bands"].items():
-                pb.add(_band_cell(key), count)
+                pb.add(band_cell(key), count)
             tables["pulse-bands"] = pb
     members = Table(
         "members",
@@ -324,10 +156,10 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
     for s in data.strains:
         href = reverse("dashboard-member", args=[s.member.pk])
         members.add(
-            Cell(s.member.full_name, href=href), number(s.wsi, 2), _band_cell(s.score.wsi_band),
+            Cell(s.member.full_name, href=href), number(s.wsi, 2), band_cell(s.score.wsi_band),
             s.in_words,
             number(s.risk, 2) if s.pulse_visible else "not shared",
-            _band_cell(s.band) if s.pulse_visible else Cell("not shared"),
+            band_cell(s.band) if s.pulse_visible else Cell("not shared"),
         )  # fmt: skip
     tables["members"] = members
     thin = Table("insufficient", "Members without a score", [Column("Member"), Column("Why")],
@@ -336,7 +168,7 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
         thin.add(Cell(s.member.full_name, href=reverse("dashboard-member", args=[s.member.pk])),
                  s.reason)  # fmt: skip
     tables["insufficient"] = thin
-    tables["trend"] = _trend_table(data.trend)
+    tables["trend"] = trend_table(data.trend)
     gov = data.governance
     departed = Table("departed-grants", "Access still held by people who have left",
                      [Column("Person"), Column("Channel"), Column("Role"), Column("Granted")],
@@ -359,7 +191,7 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
         rev.add(item.review.name, item.review.deadline.isoformat(), str(item.grant.member),
                 str(item.grant.channel), str(item.reviewer or "any admin"))  # fmt: skip
     tables["overdue-reviews"] = rev
-    return _with_csv_urls(tables, "dashboard-team-csv", data.team.pk)
+    return with_csv_urls(tables, "dashboard-team-csv", data.team.pk)
 
 
 def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
@@ -418,17 +250,17 @@ def _render_team(request, roles: Roles, teams: list[Team], team: Team | None):
     if team is None:
         return render(request, "workload/dashboard_team.html", context)
     data = dashboards.team_dashboard(team=team, viewer=viewer, as_of_fallback=jobs.default_as_of())
-    _audit_score_read(
-        request, target_type="team", target_id=team.pk,
-        members=sorted(s.member.pk for s in data.strains + data.insufficient
-                       if viewer is None or s.member.pk != viewer.pk),
+    score_reads_record(
+        user=request.user, via="team_dashboard",
+        member_ids=[s.member.pk for s in data.strains + data.insufficient
+                    if viewer is None or s.member.pk != viewer.pk],
     )  # fmt: skip
     context |= {
         "data": data,
-        "tables": _names(_team_tables(data)),
-        "charts": _names(_team_charts(data)),
-        "trend_charts": [(c, mark_safe(svg)) for c, svg in _trend_charts(data.trend, team.name)],
-        "job": _job_for(request),
+        "tables": names(_team_tables(data)),
+        "charts": names(_team_charts(data)),
+        "trend_charts": [(c, mark_safe(svg)) for c, svg in trend_charts(data.trend, team.name)],
+        "job": job_for(request),
         "recompute_url": reverse("dashboard-recompute", args=[team.pk]),
         "unreachable_text": _unreachable_text(data.snapshot),
     }
@@ -475,9 +307,12 @@ def dashboard_team_csv(request, team_id: int, table: str):
         raise Http404("No such table.")
     if table in ("members", "insufficient"):
         rows = data.strains if table == "members" else data.insufficient
-        _audit_score_read(request, target_type="team", target_id=team.pk,
-                          members=sorted(s.member.pk for s in rows))  # fmt: skip
-    return _csv_response(tables[table], f"{slugify(team.name)}-{table}-{data.as_of or 'none'}")
+        score_reads_record(
+            user=request.user,
+            via="team_csv",
+            member_ids=[s.member.pk for s in rows if s.member != roles.member],
+        )
+    return csv_response(tables[table], f"{slugify(team.name)}-{table}-{data.as_of or 'none'}")
 
 
 @login_required
@@ -486,7 +321,7 @@ def dashboard_recompute(request, team_id: int):
     """Recompute now: works without JavaScript (POST, then the dashboard with ?job=<id>)."""
     roles = _leader(request)
     team = _led_team(_led_teams(roles), team_id)
-    job = jobs.job_start(as_of=jobs.default_as_of(), team_ids=[team.pk], requested_by=request.user)
+    job = recompute_start(as_of=jobs.default_as_of(), team_ids=[team.pk], requested_by=request.user)
     return redirect(f"{reverse('dashboard-team', args=[team.pk])}?job={job.pk}#recompute")
 
 
@@ -566,30 +401,10 @@ def dashboard_org_csv(request, table: str):
         raise Http404("No such table.")
     sort = _org_sort(request)
     rows = dashboards.org_overview(team_ids=roles.led_team_ids, viewer=roles.member, sort=sort)
-    return _csv_response(_org_table(rows, sort), f"teams-{timezone.localdate().isoformat()}")
+    return csv_response(_org_table(rows, sort), f"teams-{timezone.localdate().isoformat()}")
 
 
 # ---- One member, for their leader ------------------------------------------------------------
-
-
-def _member_tables(data: dashboards.MemberDashboard, url_name: str, *args) -> dict[str, Table]:
-    tables = {"trend": _trend_table(data.trend)}
-    if data.strain is not None and data.strain.ok:
-        tables = {"factors": _factor_table(data.strain)} | tables
-    return _with_csv_urls(tables, url_name, *args)
-
-
-def _member_context(data: dashboards.MemberDashboard, tables) -> dict:
-    strain = data.strain
-    return {
-        "data": data,
-        "strain": strain,
-        "tables": _names(tables),
-        "factor_chart": _factor_chart(strain) if strain is not None and strain.ok else "",
-        "trend_charts": [
-            (c, mark_safe(svg)) for c, svg in _trend_charts(data.trend, data.member.full_name)
-        ],
-    }
 
 
 @login_required
@@ -600,12 +415,12 @@ def dashboard_member(request, member_id: int):
         member=member, viewer=roles.member, as_of_fallback=jobs.default_as_of()
     )
     if roles.member is None or member.pk != roles.member.pk:
-        _audit_score_read(request, target_type="member", target_id=member.pk, members=[member.pk])
-    tables = _member_tables(data, "dashboard-member-csv", member.pk)
-    context = _member_context(data, tables) | {
+        score_reads_record(user=request.user, via="member_dashboard", member_ids=[member.pk])
+    tables = member_tables(data, "dashboard-member-csv", member.pk)
+    context = member_context(data, tables) | {
         "viewer_tz": roles.member.tz,
         "recompute_url": reverse("dashboard-recompute", args=[member.team_id]),
-        "job": _job_for(request),
+        "job": job_for(request),
     }
     return render(request, "workload/dashboard_member.html", context)
 
@@ -617,57 +432,9 @@ def dashboard_member_csv(request, member_id: int, table: str):
     data = dashboards.member_dashboard(
         member=member, viewer=roles.member, as_of_fallback=jobs.default_as_of()
     )
-    tables = _member_tables(data, "dashboard-member-csv", member.pk)
+    tables = member_tables(data, "dashboard-member-csv", member.pk)
     if table not in tables:
         raise Http404("No such table.")
     if roles.member is None or member.pk != roles.member.pk:
-        _audit_score_read(request, target_type="member", target_id=member.pk, members=[member.pk])
-    return _csv_response(tables[table], f"{slugify(member.full_name)}-{table}")
-
-
-# ---- My dashboard ------------------------------------------------------------------------------
-
-
-@login_required
-def me(request):
-    member = _own_member(request)
-    data = dashboards.member_dashboard(
-        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
-    )
-    week = member_week(member=member, monday=monday_of(member.today()))
-    pulse = dashboards.latest_pulse(member=member)
-    tables = _member_tables(data, "me-csv")
-    context = _member_context(data, tables) | {
-        "viewer_tz": member.tz,
-        "week": week,
-        "pulse": pulse,
-        "pulse_score": burnout.round_half_up(burnout.cbi_score(pulse.answers)) if pulse else None,
-        "recompute_url": reverse("me-recompute"),
-        "job": _job_for(request),
-    }
-    return render(request, "workload/me.html", context)
-
-
-@login_required
-def me_csv(request, table: str):
-    member = _own_member(request)
-    data = dashboards.member_dashboard(
-        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
-    )
-    tables = _member_tables(data, "me-csv")
-    if table not in tables:
-        raise Http404("No such table.")
-    return _csv_response(tables[table], f"my-{table}")
-
-
-@login_required
-@require_POST
-def me_recompute(request):
-    """Recompute my team's scores (the scores API lets a member do the same)."""
-    member = _own_member(request)
-    if member.team_id is None:
-        raise PermissionDenied("You are in no team.")
-    job = jobs.job_start(
-        as_of=jobs.default_as_of(), team_ids=[member.team_id], requested_by=request.user
-    )
-    return redirect(f"{reverse('me')}?job={job.pk}#recompute")
+        score_reads_record(user=request.user, via="member_csv", member_ids=[member.pk])
+    return csv_response(tables[table], f"{slugify(member.full_name)}-{table}")

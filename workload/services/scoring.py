@@ -11,9 +11,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from teams.models import Team
 from workload import burnout, staffing
-from workload.aggregates import member_windows, staffing_inputs, window_aggregates
 from workload.models import BurnoutScore, StaffingSnapshot
+from workload.selectors.aggregates import member_windows, staffing_inputs, window_aggregates
 
 SCORE_UPDATE_FIELDS = [
     "status", "reason", "risk", "wsi", "wrb", "band", "wsi_band", "mode", "contributions",
@@ -78,8 +79,6 @@ def scores_recompute(*, as_of: dt.date, team_ids: Iterable[int] | None = None) -
 def team_recompute(*, team_id: int, as_of: dt.date) -> int:
     """One team's scores then its staffing snapshot, in one transaction (a missing team is a
     logged no-op)."""
-    from teams.models import Team
-
     if not Team.objects.filter(pk=team_id).exists():
         return 0
     count = scores_recompute(as_of=as_of, team_ids=[team_id])

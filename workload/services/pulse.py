@@ -8,8 +8,8 @@ from django.db import transaction
 
 from socialops.common.exceptions import DomainError
 from teams.models import Member
+from workload.hours import monday_of
 from workload.models import PULSE_VALUES, PulseResponse
-from workload.selectors import monday_of
 
 WEEKS_OPEN = 8  # this week and the seven before it may be answered
 

@@ -31,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.models import AccessGrant
 from socialops.audit.services import audit_append
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member, Team
@@ -42,6 +43,7 @@ from teams.services import (
     team_create,
     team_update,
 )
+from workload.services import jobs, scoring
 from workload.hours import minutes_per_date
 from workload.models import MINUTES_PER_DAY, Category, TaskLog
 
@@ -362,8 +364,6 @@ def seed_demo(*, now: dt.datetime) -> dict[str, int]:
     TaskLog.objects.bulk_create(task_logs, batch_size=1000)
     grants = _create_grants(channels, members, now)
     # Scores and staffing for yesterday, so the dashboards have figures on first sight.
-    from workload import jobs, scoring
-
     for team in teams.values():
         scoring.team_recompute(team_id=team.pk, as_of=jobs.default_as_of())
     audit_append(actor=None, action="demo.seeded", target_type="organisation", target_id="demo",
@@ -383,8 +383,6 @@ def _create_grants(channels: list[Channel], members: dict[str, Member], now) -> 
     """Who can act on which channel: each owner, one to three teammates, a few thin channels
     (backup gaps), a leaver who still holds access, a pending admin grant and one about to
     expire — what the governance page is for. Seed data, written in one bulk insert."""
-    from governance.models import AccessGrant
-
     rng = random.Random(20261121)
     admin = members[DEMO_ADMIN]
     by_team: dict[int, list[Member]] = defaultdict(list)

@@ -1,7 +1,7 @@
 """Reads behind the leader and member dashboards: set-based, a fixed number of queries per
 page whatever the team size or history length (each function says how many).
 
-Privacy tiers (product.md) are applied here, once: a leader sees a member's objective strain
+Privacy tiers (docs/privacy.md) are applied here, once: a leader sees a member's objective strain
 (WSI, factors, wsi_band); the pulse-derived parts (WRB, blended risk, band, overrides) only
 when `score_pulse_visible`; pulse aggregates only for groups of at least pulse_min_group.
 """
@@ -16,12 +16,15 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from governance.reviews import review_items_overdue
+from governance.selectors import governance_health
 from teams.models import Member, Team
 from teams.selectors import leave_dates_for
 from workload import explain
-from workload.aggregates import WORKED_DAY_MINUTES, _day_sums
+from workload.hours import after_hours, is_available_workday
 from workload.models import BurnoutScore, PulseResponse, StaffingSnapshot, TaskLog
-from workload.selectors import score_pulse_visible, team_score_summary
+from workload.selectors.aggregates import WORKED_DAY_MINUTES, day_sums
+from workload.selectors.scores import pulse_visible, score_pulse_visible, team_score_summary
 
 TREND_WEEKS = 12
 DAY = dt.timedelta(days=1)
@@ -66,7 +69,7 @@ class TrendWeek:
 
 def trend_weeks(*, members: list[Member], as_of: dt.date) -> list[TrendWeek]:
     """The 12 weeks ending on as_of for these members (one team, or one person): one grouped
-    query over their task logs (per member-day sums, `aggregates._day_sums`) and one over
+    query over their task logs (per member-day sums, `aggregates.day_sums`) and one over
     their leave. No query when there are no members."""
     first = as_of - dt.timedelta(days=7 * TREND_WEEKS - 1)
     weeks = [
@@ -90,7 +93,7 @@ def trend_weeks(*, members: list[Member], as_of: dt.date) -> list[TrendWeek]:
     # (member, date) → [minutes, inside-window minutes, hostile]: an entry's part past
     # midnight belongs to the next date, as everywhere in the scoring.
     days: dict[tuple[int, dt.date], list[int]] = {}
-    for row in _day_sums(logs.filter(date__range=(first - DAY, as_of))):
+    for row in day_sums(logs.filter(date__range=(first - DAY, as_of))):
         if row["member_id"] not in by_id:
             continue
         for day, minutes, inside, hostile in (
@@ -109,7 +112,11 @@ def trend_weeks(*, members: list[Member], as_of: dt.date) -> list[TrendWeek]:
         contracted = day.weekday() in set(member.workdays)
         on_leave = day in leave[member_id]
         week.minutes += minutes
-        week.after_hours_minutes += minutes - inside if contracted and not on_leave else minutes
+        week.after_hours_minutes += after_hours(
+            minutes,
+            inside,
+            available_workday=is_available_workday(day, member.workdays, leave[member_id]),
+        )
         week.hostile_messages += hostile
         if not contracted and not on_leave and minutes >= WORKED_DAY_MINUTES:
             week.rest_days_worked += 1
@@ -227,10 +234,8 @@ def team_dashboard(*, team: Team, viewer: Member | None, as_of_fallback: dt.date
     """Fourteen queries (twelve with no data at all): the latest snapshot (1; without one,
     the latest score date, 1), the scores for that date with their members (1), the privacy-
     aware score summary (1), the trend (members, logs, leave: 3), governance health (5) and
-    overdue review items (1)."""
-    from governance.reviews import review_items_overdue
-    from governance.selectors import governance_health
-
+    overdue review items (1). The governance panel is where workload meets governance:
+    workload owns it, through governance's selectors (docs/architecture.md)."""
     snapshot = StaffingSnapshot.objects.filter(team=team).order_by("-as_of").first()
     if snapshot is not None:
         as_of = snapshot.as_of
@@ -378,7 +383,6 @@ def org_overview(*, team_ids, viewer: Member | None, sort: str = "-gap") -> list
         if t.score_as_of is not None:
             latest_scores |= Q(member__team_id=t.pk, as_of=t.score_as_of)
     if latest_scores:
-        viewer_id = viewer.pk if viewer is not None else None
         for team_id, member_id, status, wsi_band, band, shares, total, after in (
             BurnoutScore.objects.filter(latest_scores)
             .annotate(
@@ -402,7 +406,8 @@ def org_overview(*, team_ids, viewer: Member | None, sort: str = "-gap") -> list
             if status != BurnoutScore.Status.OK:
                 continue
             row.scored += 1
-            visible = band if (shares or member_id == viewer_id) else wsi_band
+            shown = pulse_visible(member_id=member_id, shares_pulse=shares, viewer=viewer)
+            visible = band if shown else wsi_band
             row.high += visible in HIGH_BANDS
     for row in rows.values():
         row.withheld = row.scored < row.team.pulse_min_group

@@ -1,4 +1,4 @@
-"""Access reviews over the JSON API (api.md): `/api/v1/access-reviews/` and
+"""Access reviews over the JSON API (docs/api.md): `/api/v1/access-reviews/` and
 `/api/v1/access-review-items/`.
 
 - Campaigns: admins see all of them with every item; reviewers see the campaigns where they
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from governance import reviews
 from governance.models import AccessReview, AccessReviewItem
-from socialops.common.api import ScopedViewSet
+from teams.viewsets import ScopedViewSet
 
 
 class AccessReviewItemSerializer(serializers.ModelSerializer):

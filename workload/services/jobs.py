@@ -17,15 +17,14 @@ log = logging.getLogger(__name__)
 
 
 def default_as_of() -> dt.date:
-    """Yesterday in the server's time zone (UTC): scoring.md "Which day"."""
+    """Yesterday in the server's time zone (UTC): docs/scoring.md "Which day"."""
     return timezone.now().date() - dt.timedelta(days=1)
 
 
 @transaction.atomic
-def job_start(*, as_of: dt.date, team_ids: Iterable[int], requested_by=None) -> RecomputeJob:
-    """Record a job and enqueue one task per team once the job row is committed."""
-    from workload.tasks import recompute_team
-
+def job_create(*, as_of: dt.date, team_ids: Iterable[int], requested_by=None) -> RecomputeJob:
+    """Record a job for these teams; one with no team is done at once. The tasks are
+    enqueued by workload.tasks.recompute_start, which calls this."""
     team_ids = sorted(set(team_ids))
     job = RecomputeJob.objects.create(
         as_of=as_of, team_ids=team_ids, total=len(team_ids), requested_by=requested_by
@@ -35,9 +34,6 @@ def job_start(*, as_of: dt.date, team_ids: Iterable[int], requested_by=None) -> 
             state=RecomputeJob.State.DONE, finished_at=timezone.now()
         )
         job.refresh_from_db()
-        return job
-    for team_id in team_ids:
-        recompute_team.delay_on_commit(team_id=team_id, as_of=as_of.isoformat(), job_id=str(job.pk))
     return job
 
 

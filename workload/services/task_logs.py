@@ -10,8 +10,8 @@ from django.db import transaction
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member
 from workload.duration import format_duration
-from workload.hours import minutes_per_date
-from workload.models import MINUTES_PER_DAY, Category, TaskLog
+from workload.hours import DAY_LIMIT_MESSAGE, MINUTES_PER_DAY, minutes_per_date
+from workload.models import Category, TaskLog
 
 NOTE_MAX = 2000
 COUNT_MAX = 100_000
@@ -33,7 +33,7 @@ def _validate(member: Member, values: dict[str, Any], *, exclude_pk: int | None 
     if not isinstance(minutes, int) or isinstance(minutes, bool):
         errors["minutes"] = "Give whole minutes."
     elif not 1 <= minutes <= MINUTES_PER_DAY:
-        errors["minutes"] = "An entry lasts from 1 minute to 24 hours (1440 minutes)."
+        errors["minutes"] = DAY_LIMIT_MESSAGE
     if values["category"] not in Category.values:
         errors["category"] = f"Unknown category; choose one of {', '.join(Category.values)}."
     day: dt.date = values["date"]

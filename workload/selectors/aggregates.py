@@ -1,4 +1,4 @@
-"""Set-based reads that feed the scoring maths (scoring.md 1.1 and 2.2).
+"""Set-based reads that feed the scoring maths (docs/scoring.md 1.1 and 2.2).
 
 Every function here runs a fixed number of queries whatever the number of members, teams or
 days: the database sums each member-day (entries split at local midnight, minutes inside the
@@ -18,68 +18,48 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
+    QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Greatest, Least
 
-from teams.models import Leave, Member, OnCallShift
+from governance.selectors import channel_actor_counts
+from teams.models import Channel, Leave, Member, OnCallShift, Team, counted_members_q
+from workload.hours import MINUTES_PER_DAY, after_hours, is_available_workday
 from workload.models import Category, PulseResponse, TaskLog
 
 WINDOW_DAYS = 28
 LEAVE_DAYS = 365
 DAY = dt.timedelta(days=1)
-MINUTES_PER_DAY = 1440
-WORKED_DAY_MINUTES = 15  # a day "with ≥ 15 logged minutes" (scoring.md 1.1)
+WORKED_DAY_MINUTES = 15  # a day "with ≥ 15 logged minutes" (docs/scoring.md 1.1)
 
 
-def _minute_of_day(name: str):
-    return Cast(ExtractHour(name), IntegerField()) * 60 + Cast(ExtractMinute(name), IntegerField())
-
-
-def _int(value: int):
-    return Value(value, output_field=IntegerField())
-
-
-def _day_sums(logs):
+def day_sums(logs: QuerySet[TaskLog]) -> QuerySet[TaskLog]:
     """Per (member, date): minutes on that date and spilling into the next, minutes inside the
     member's working window (same and spill), crisis minutes, hostile sums, first start and
-    last end (wall clock, minutes after midnight; the end may pass 1440)."""
-    start = _minute_of_day("started_at")
-    end = start + F("minutes")
-    ws, we = _minute_of_day("member__workday_start"), _minute_of_day("member__workday_end")
-    no_start = Q(started_at__isnull=True)
-    same = Case(
-        When(no_start, then=F("minutes")), default=Least(end, _int(MINUTES_PER_DAY)) - start
-    )
-    spill = Case(When(no_start, then=_int(0)), default=Greatest(end - MINUTES_PER_DAY, _int(0)))
-    inside_same = Case(
-        When(no_start, then=F("minutes")),
-        default=Greatest(
-            Least(Least(end, _int(MINUTES_PER_DAY)), we) - Greatest(start, ws), _int(0)
-        ),
-    )
-    inside_spill = Case(
-        When(no_start, then=_int(0)),
-        default=Greatest(Least(end - MINUTES_PER_DAY, we) - ws, _int(0)),
-    )
+    last end (wall clock, minutes after midnight; the end may pass 1440). One grouped query
+    over `TaskLogQuerySet.with_pieces`."""
     is_crisis = Q(category=Category.CRISIS_RESPONSE) | Q(crisis=True)
+    zero = Value(0, output_field=IntegerField())
     return (
-        logs.values("member_id", "date")
+        logs.with_pieces()
+        .values("member_id", "date")
         .order_by()
         .annotate(
-            same=Sum(same),
-            spill=Sum(spill),
-            inside_same=Sum(inside_same),
-            inside_spill=Sum(inside_spill),
-            crisis_same=Sum(Case(When(is_crisis, then=same), default=_int(0))),
-            crisis_spill=Sum(Case(When(is_crisis, then=spill), default=_int(0))),
+            same=Sum("piece_same"),
+            spill=Sum("piece_spill"),
+            inside_same=Sum("piece_inside_same"),
+            inside_spill=Sum("piece_inside_spill"),
+            crisis_same=Sum(Case(When(is_crisis, then=F("piece_same")), default=zero)),
+            crisis_spill=Sum(Case(When(is_crisis, then=F("piece_spill")), default=zero)),
             hostile=Sum("hostile_messages"),
             hostile_recorded=Count("hostile_messages"),
-            first_start=Min(start),
-            last_end=Max(end),
+            first_start=Min("piece_start"),
+            last_end=Max("piece_end"),
         )
     )
 
@@ -128,7 +108,7 @@ def member_windows(*, as_of: dt.date, team_ids: Iterable[int] | None = None) -> 
     first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
 
     logs = TaskLog.objects.filter(member_filter, date__range=(first - DAY, as_of))
-    for row in _day_sums(logs):
+    for row in day_sums(logs):
         window = windows.get(row["member_id"])
         if window is None:
             continue
@@ -149,7 +129,7 @@ def member_windows(*, as_of: dt.date, team_ids: Iterable[int] | None = None) -> 
             totals.inside += row["inside_spill"]
             totals.crisis += row["crisis_spill"]
 
-    # Leave: long enough to find the most recent week off (scoring.md: days_since_week_off).
+    # Leave: long enough to find the most recent week off (docs/scoring.md: days_since_week_off).
     leave_from = as_of - dt.timedelta(days=2 * LEAVE_DAYS)
     for member_id, start, end, kind in Leave.objects.filter(
         member_filter, end_date__gte=leave_from, start_date__lte=as_of
@@ -182,7 +162,7 @@ def _dates(start: dt.date, end: dt.date):
 
 
 def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
-    """scoring.md 1.1 for one member, from the per-day sums (no queries)."""
+    """docs/scoring.md 1.1 for one member, from the per-day sums (no queries)."""
     member = window.member
     workdays = set(member.workdays)
     k = len(workdays)
@@ -208,13 +188,15 @@ def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
     rest = [d for d in window_dates if d.weekday() not in workdays and d not in leave_dates]
     worked = {d for d in window_dates if minutes(d) >= WORKED_DAY_MINUTES}
 
-    after_hours = 0
-    for day in window_dates:
-        totals = window.days.get(day)
-        if totals is None:
-            continue
-        is_available = day.weekday() in workdays and day not in leave_dates
-        after_hours += totals.minutes - totals.inside if is_available else totals.minutes
+    after_hours_minutes = sum(
+        after_hours(
+            totals.minutes,
+            totals.inside,
+            available_workday=is_available_workday(day, workdays, leave_dates),
+        )
+        for day in window_dates
+        if (totals := window.days.get(day)) is not None
+    )
 
     longest = run = 0
     for day in window_dates:
@@ -261,7 +243,7 @@ def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
         "leave_workdays": len(contracted) - len(available),
         "logged_workdays": sum(1 for d in available if minutes(d) > 0),
         "total_hours": sum(minutes(d) for d in window_dates) / 60,
-        "after_hours_hours": after_hours / 60,
+        "after_hours_hours": after_hours_minutes / 60,
         "rest_days": len(rest),
         "rest_days_worked": sum(1 for d in rest if d in worked),
         "max_consecutive_days": longest,
@@ -314,11 +296,6 @@ class TeamStaffingInputs:
 
 def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
     """Seven queries whatever the number of teams, members, channels or logs."""
-    from django.db.models import OuterRef, Subquery
-
-    from governance.selectors import channel_actor_counts, counted_members_q
-    from teams.models import Channel, Team
-
     first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
     teams = Team.objects.order_by("pk")
     if team_ids is not None:

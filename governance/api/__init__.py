@@ -1,0 +1,1 @@
+"""The governance JSON API: grants, offboarding and its follow-up, reviews, health, audit."""

@@ -1,0 +1,111 @@
+"""Offboarding over the JSON API (docs/api.md): the offboard action on a member, and the
+follow-up an admin confirms (credential rotations, checklist items)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance import services
+from governance.models import ChecklistItem, CredentialRotation
+from teams.models import Member, roles_for
+from teams.viewsets import AdminOnlyViewSet
+
+
+class OffboardSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=500)
+    successor = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), required=False, allow_null=True
+    )
+
+
+OffboardResult = inline_serializer(
+    "OffboardResult",
+    {
+        "revoked_grants": serializers.IntegerField(),
+        "rotations_created": serializers.IntegerField(),
+        "channels_reassigned": serializers.IntegerField(),
+    },
+)
+
+
+class MemberOffboardView(APIView):
+    """POST /api/v1/members/<id>/offboard/: revoke everything a leaver holds, in one
+    transaction (idempotent). The member comes through the members door (404 out of scope);
+    the service refuses anyone but an admin (403)."""
+
+    @extend_schema(request=OffboardSerializer, responses=OffboardResult)
+    def post(self, request: Request, pk: int) -> Response:
+        roles = roles_for(request.user)
+        member = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
+        if not roles.is_admin:
+            raise PermissionDenied("Your role may not change this.")
+        ser = OffboardSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        result = services.member_offboard(member=member, actor=roles.member, **ser.validated_data)
+        return Response(result)
+
+
+class RotationSerializer(serializers.ModelSerializer):
+    rotated = serializers.BooleanField(write_only=True, required=False)
+
+    class Meta:
+        model = CredentialRotation
+        fields = ["id", "channel", "member", "reason", "required_since", "rotated_at",
+                  "rotated_by", "rotated"]  # fmt: skip
+        read_only_fields = ["channel", "member", "reason", "required_since", "rotated_at",
+                            "rotated_by"]  # fmt: skip
+
+
+class RotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet):
+    """Shared-credential rotations. PATCH `{"rotated": true}` confirms one (not by the person
+    who knew the credential)."""
+
+    model = CredentialRotation
+    serializer_class = RotationSerializer
+    filterset_fields = ["channel", "member"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request, pk=None):
+        rotation = self.get_object()
+        ser = self.get_serializer(rotation, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        if ser.validated_data.get("rotated") is not True:
+            raise serializers.ValidationError({"rotated": ["Send true to confirm the rotation."]})
+        rotation = services.rotation_confirm(rotation=rotation, actor=self.roles.member)
+        return Response(self.get_serializer(rotation).data)
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    confirmed = serializers.BooleanField(write_only=True, required=False)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "offboarding", "grant", "channel", "member", "layer", "created_at",
+                  "confirmed_at", "confirmed_by", "confirmed"]  # fmt: skip
+        read_only_fields = ["offboarding", "grant", "channel", "member", "layer", "created_at",
+                            "confirmed_at", "confirmed_by"]  # fmt: skip
+
+
+class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet):
+    """Offboarding and revocation checklists. PATCH `{"confirmed": true}` confirms an item."""
+
+    model = ChecklistItem
+    serializer_class = ChecklistSerializer
+    filterset_fields = ["offboarding", "member", "channel", "layer"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request, pk=None):
+        item = self.get_object()
+        ser = self.get_serializer(item, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        if ser.validated_data.get("confirmed") is not True:
+            raise serializers.ValidationError({"confirmed": ["Send true to confirm the item."]})
+        item = services.checklist_confirm(item=item, actor=self.roles.member)
+        return Response(self.get_serializer(item).data)

@@ -1,0 +1,90 @@
+"""Staffing snapshots and the Erlang calculator over the JSON API (docs/api.md)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import OuterRef, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from teams.viewsets import ScopedViewSet
+from workload import erlang
+from workload.models import StaffingSnapshot
+
+
+class StaffingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffingSnapshot
+        fields = [
+            "team", "as_of", "demand_hours", "required_fte", "available_fte", "gap_fte",
+            "hidden_overtime_fte", "seat_floor_fte", "rotation_gap", "backup_gaps",
+            "unreachable_channels", "details", "computed_at",
+        ]  # fmt: skip
+
+    def to_representation(self, snapshot):
+        data = super().to_representation(snapshot)
+        for name in ("required_fte", "available_fte", "gap_fte", "hidden_overtime_fte",
+                     "seat_floor_fte"):  # fmt: skip
+            data[name] = float(data[name])
+        return data
+
+
+class StaffingFilter(django_filters.FilterSet):
+    as_of = django_filters.DateFilter()
+
+    class Meta:
+        model = StaffingSnapshot
+        fields = ["as_of", "team"]
+
+
+class CalculatorQuerySerializer(serializers.Serializer):
+    arrivals = serializers.FloatField(help_text="Contacts arriving per interval.")
+    interval_minutes = serializers.FloatField()
+    aht_minutes = serializers.FloatField(help_text="Average handling time.")
+    target_seconds = serializers.FloatField(help_text="Answer within this many seconds…")
+    service_level = serializers.FloatField(help_text="…for this share of contacts (0..1).")
+    max_occupancy = serializers.FloatField(required=False, default=1.0)
+    shrinkage = serializers.FloatField(required=False, default=0.0)
+    patience_minutes = serializers.FloatField(
+        required=False, help_text="Mean patience: switches to Erlang A (abandonment)."
+    )
+
+
+class CalculatorResultSerializer(serializers.Serializer):
+    raw_positions = serializers.IntegerField()
+    positions = serializers.IntegerField()
+    service_level = serializers.FloatField()
+    occupancy = serializers.FloatField()
+    waiting_probability = serializers.FloatField()
+    asa_seconds = serializers.FloatField()
+    abandonment_probability = serializers.FloatField(required=False)
+
+
+class StaffingViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Staffing snapshots of the teams a leader leads. Without `as_of`, each team's latest."""
+
+    model = StaffingSnapshot
+    serializer_class = StaffingSerializer
+    filterset_class = StaffingFilter
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if "as_of" not in self.request.query_params:
+            latest = StaffingSnapshot.objects.filter(team=OuterRef("team")).order_by("-as_of")
+            queryset = queryset.filter(as_of=Subquery(latest.values("as_of")[:1]))
+        return queryset.order_by("team_id")
+
+    @extend_schema(parameters=[CalculatorQuerySerializer], responses=CalculatorResultSerializer)
+    @action(detail=False, methods=["get"])
+    def calculator(self, request):
+        """Erlang C what-if (Erlang A when `patience_minutes` is given)."""
+        query = CalculatorQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            result = erlang.calculator(**query.validated_data)
+        except erlang.CalculatorInputError as exc:
+            raise ValidationError({exc.field: [str(exc)]}) from exc
+        return Response(result)

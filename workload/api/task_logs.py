@@ -1,0 +1,109 @@
+"""Task logs over the JSON API (docs/api.md): members write their own, leaders read their
+teams'. Each entry carries its after-hours minutes."""
+
+from __future__ import annotations
+
+import django_filters
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from teams.models import Channel
+from teams.viewsets import (
+    OwnMemberField,
+    PersonalRecordViewSet,
+    ScopedPrimaryKeyRelatedField,
+    ServiceUpdateMixin,
+)
+from workload.duration import DurationError, parse_duration
+from workload.hours import DAY_LIMIT_MESSAGE, MINUTES_PER_DAY
+from workload.models import Category, TaskLog
+from workload.selectors.after_hours import after_hours_for, after_hours_of
+from workload.services import task_logs
+
+
+class TaskLogSerializer(serializers.ModelSerializer):
+    member = OwnMemberField(required=False)
+    minutes = serializers.IntegerField(required=False, min_value=1, max_value=MINUTES_PER_DAY)
+    duration = serializers.CharField(
+        write_only=True, required=False, max_length=32,
+        help_text="Instead of minutes: 90, 90m, 1h30, 1:30 or 1.5h.",
+    )  # fmt: skip
+    category = serializers.ChoiceField(choices=Category.choices)
+    channel = ScopedPrimaryKeyRelatedField(Channel, allow_null=True, required=False)
+    messages_handled = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    hostile_messages = serializers.IntegerField(
+        min_value=0, max_value=100_000, allow_null=True, required=False
+    )
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    after_hours_minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskLog
+        fields = [
+            "id", "member", "date", "started_at", "minutes", "duration", "category", "channel",
+            "messages_handled", "hostile_messages", "crisis", "note", "after_hours_minutes",
+        ]  # fmt: skip
+
+    def get_after_hours_minutes(self, log: TaskLog) -> int:
+        known = self.context.get("after_hours")
+        if known is None or log.pk not in known:
+            return after_hours_of(log)  # a single entry just written
+        return known[log.pk]
+
+    def validate(self, attrs):
+        duration = attrs.pop("duration", None)
+        if duration is not None:
+            if "minutes" in attrs:
+                raise ValidationError({"duration": ["Give minutes or duration, not both."]})
+            try:
+                attrs["minutes"] = parse_duration(duration)
+            except DurationError as exc:
+                raise ValidationError({"duration": [str(exc)]}) from exc
+            if not 1 <= attrs["minutes"] <= MINUTES_PER_DAY:
+                raise ValidationError({"duration": [DAY_LIMIT_MESSAGE]})
+        if self.instance is None and "minutes" not in attrs:
+            raise ValidationError({"minutes": ["Give minutes or a duration such as 1h30."]})
+        return attrs
+
+
+class TaskLogFilter(django_filters.FilterSet):
+    date = django_filters.DateFromToRangeFilter()  # ?date_after=&date_before=
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+
+    class Meta:
+        model = TaskLog
+        fields = ["member", "date", "category", "channel"]
+
+
+class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
+    """Task logs: members their own (read and write); leaders read their teams'."""
+
+    model = TaskLog
+    serializer_class = TaskLogSerializer
+    filterset_class = TaskLogFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().with_pieces().select_related("member").order_by("-date", "-pk")
+        )
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        context = self.get_serializer_context() | {"after_hours": after_hours_for(page)}
+        return self.get_paginated_response(
+            self.get_serializer(page, many=True, context=context).data
+        )
+
+    def service_create(self, values):
+        return task_logs.task_log_create(member=self.own_member(values), **values)
+
+    def service_update(self, record, values):
+        claimed = values.pop("member", None)
+        if claimed is not None and claimed != record.member_id:
+            raise ValidationError({"member": ["An entry cannot be moved to another person."]})
+        return task_logs.task_log_update(task_log=record, **values)
+
+    def service_delete(self, record):
+        task_logs.task_log_delete(task_log=record)

@@ -1,0 +1,1 @@
+"""The workload pages: My week, the pulse, the leader dashboards, My dashboard."""

@@ -1,0 +1,72 @@
+"""My dashboard: a member's own strain, trend, week and pulse (member role)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from teams.models import Member, roles_for
+from workload import burnout
+from workload.hours import monday_of
+from workload.selectors import dashboards
+from workload.selectors.my_week import member_week
+from workload.services import jobs
+from workload.tasks import recompute_start
+from workload.views.panels import job_for, member_context, member_tables
+from workload.views.tables import csv_response
+
+
+def _own_member(request: HttpRequest) -> Member:
+    roles = roles_for(request.user)
+    if not roles.is_member:
+        raise PermissionDenied("My dashboard is for members.")
+    return roles.member
+
+
+@login_required
+def me(request):
+    member = _own_member(request)
+    data = dashboards.member_dashboard(
+        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
+    )
+    week = member_week(member=member, monday=monday_of(member.today()))
+    pulse = dashboards.latest_pulse(member=member)
+    tables = member_tables(data, "me-csv")
+    context = member_context(data, tables) | {
+        "viewer_tz": member.tz,
+        "week": week,
+        "pulse": pulse,
+        "pulse_score": burnout.round_half_up(burnout.cbi_score(pulse.answers)) if pulse else None,
+        "recompute_url": reverse("me-recompute"),
+        "job": job_for(request),
+    }
+    return render(request, "workload/me.html", context)
+
+
+@login_required
+def me_csv(request, table: str):
+    member = _own_member(request)
+    data = dashboards.member_dashboard(
+        member=member, viewer=member, as_of_fallback=jobs.default_as_of()
+    )
+    tables = member_tables(data, "me-csv")
+    if table not in tables:
+        raise Http404("No such table.")
+    return csv_response(tables[table], f"my-{table}")
+
+
+@login_required
+@require_POST
+def me_recompute(request):
+    """Recompute my team's scores (the scores API lets a member do the same)."""
+    member = _own_member(request)
+    if member.team_id is None:
+        raise PermissionDenied("You are in no team.")
+    job = recompute_start(
+        as_of=jobs.default_as_of(), team_ids=[member.team_id], requested_by=request.user
+    )
+    return redirect(f"{reverse('me')}?job={job.pk}#recompute")

@@ -1,0 +1,154 @@
+"""The My week page: log work, edit and delete entries, copy yesterday. Its leave and
+on-call forms post to teams.views, which this module hands the page (`RECORDS_PAGE`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from socialops.common.pages import button_action, form_action
+from teams.forms import LeaveForm, OnCallForm
+from teams.models import Member, roles_for
+from teams.views import RecordsPage
+from workload.duration import format_duration
+from workload.forms import TaskLogForm
+from workload.hours import monday_of
+from workload.models import TaskLog
+from workload.selectors.my_week import member_week
+from workload.services import task_logs
+
+# The form's `duration` is the service's `minutes`.
+ALIASES = {"minutes": "duration"}
+
+
+def _logging_member(request) -> Member:
+    roles = roles_for(request.user)
+    if not roles.is_member or roles.member.team_id is None:
+        raise PermissionDenied("My week is for members of a team.")
+    return roles.member
+
+
+def _week_url(day: dt.date) -> str:
+    return f"{reverse('my-week')}?week={monday_of(day):%Y-%m-%d}"
+
+
+def _render_week(
+    request,
+    member: Member,
+    monday: dt.date,
+    *,
+    log_form=None,
+    leave_form=None,
+    on_call_form=None,
+    status=200,
+):
+    today = member.today()
+    week = member_week(member=member, monday=monday)
+    context = {
+        "member": member,
+        "today": today,
+        "week": week,
+        "prev_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "is_current_week": monday == monday_of(today),
+        "log_form": log_form or TaskLogForm(member=member, initial={"date": today}),
+        "leave_form": leave_form or LeaveForm(initial={"start_date": today, "end_date": today}),
+        "on_call_form": on_call_form or OnCallForm(member=member),
+    }
+    return render(request, "workload/my_week.html", context)
+
+
+def _requested_monday(request, today: dt.date) -> dt.date:
+    try:
+        return monday_of(dt.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        return monday_of(today)
+
+
+@login_required
+def my_week(request):
+    member = _logging_member(request)
+    today = member.today()
+    if request.method != "POST":
+        return _render_week(request, member, _requested_monday(request, today))
+    form = TaskLogForm(request.POST, member=member)
+    log = form_action(
+        request, form,
+        lambda values: task_logs.task_log_create(member=member, **form.service_values()),
+        done=lambda log: f"Logged {format_duration(log.minutes)} of "
+        f"{log.get_category_display()} on {log.date:%a %d %b}.",
+        aliases=ALIASES,
+    )  # fmt: skip
+    if log is not None:
+        return redirect(_week_url(log.date))
+    day = form.cleaned_data.get("date") or today
+    return _render_week(request, member, monday_of(day), log_form=form)
+
+
+@login_required
+def entry_edit(request, pk: int):
+    member = _logging_member(request)
+    log = get_object_or_404(TaskLog.objects.for_user(request.user).filter(member=member), pk=pk)
+    if request.method == "POST":
+        form = TaskLogForm(request.POST, member=member)
+        updated = form_action(
+            request, form,
+            lambda values: task_logs.task_log_update(task_log=log, **form.service_values()),
+            done=lambda _: "Entry updated.", aliases=ALIASES,
+        )  # fmt: skip
+        if updated is not None:
+            return redirect(_week_url(updated.date))
+    else:
+        form = TaskLogForm(
+            member=member,
+            initial={
+                "date": log.date, "duration": format_duration(log.minutes),
+                "started_at": log.started_at, "category": log.category, "channel": log.channel,
+                "messages_handled": log.messages_handled,
+                "hostile_messages": log.hostile_messages, "crisis": log.crisis, "note": log.note,
+            },
+        )  # fmt: skip
+    return render(request, "workload/entry_edit.html", {"form": form, "log": log})
+
+
+@login_required
+@require_POST
+def entry_delete(request, pk: int):
+    member = _logging_member(request)
+    log = get_object_or_404(TaskLog.objects.for_user(request.user).filter(member=member), pk=pk)
+    day = log.date
+    button_action(
+        request, lambda: task_logs.task_log_delete(task_log=log),
+        done=lambda _: f"Entry of {day:%a %d %b} deleted.", refused="Not deleted",
+    )  # fmt: skip
+    return redirect(_week_url(day))
+
+
+@login_required
+@require_POST
+def copy_yesterday(request):
+    member = _logging_member(request)
+    today = member.today()
+    button_action(
+        request,
+        lambda: task_logs.task_logs_copy_day(
+            member=member, from_date=today - dt.timedelta(days=1), to_date=today
+        ),
+        done=lambda copied: f"Copied {len(copied)} entries from yesterday to today.",
+        refused="Nothing copied",
+    )
+    return redirect(_week_url(today))
+
+
+def _render_today(request: HttpRequest, member: Member, **forms: Any) -> HttpResponse:
+    return _render_week(request, member, monday_of(member.today()), **forms)
+
+
+RECORDS_PAGE = RecordsPage(member=_logging_member, url_for=_week_url, render_with=_render_today)
