@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DEBUG=1 SECRET_KEY=type-check-only $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

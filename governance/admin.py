@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from governance import services
 from governance.models import (
@@ -11,21 +13,9 @@ from governance.models import (
     Offboarding,
     OutboxMessage,
 )
+from socialops.common.admin import ReadOnlyAdmin, ServiceAdmin, changed_values
 from socialops.common.exceptions import DomainError
 from teams.models import roles_for
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only services write: visible to operators, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessGrant)
@@ -84,10 +74,19 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Connector)
-class ConnectorAdmin(admin.ModelAdmin):
+class ConnectorAdmin(ServiceAdmin):
+    """Changed through governance.services.connector_save (audited, without the secret)."""
+
     list_display = ["platform", "kind", "url", "enabled"]
     list_filter = ["kind", "enabled"]
     search_fields = ["platform", "url"]
+
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Connector:
+        connector = Connector.objects.get(pk=form.instance.pk) if change else None
+        return services.connector_save(
+            actor=roles_for(request.user).member, connector=connector,
+            **changed_values(form, services.CONNECTOR_FIELDS),
+        )  # fmt: skip
 
 
 class AccessReviewItemInline(admin.TabularInline):

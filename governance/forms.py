@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from governance.models import AccessGrant
@@ -113,7 +115,8 @@ class OffboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.leaver = leaver
         self.owned_count = owned_count
-        self.fields["successor"].queryset = (
+        successor = cast(forms.ModelChoiceField, self.fields["successor"])
+        successor.queryset = (
             Member.objects.for_user(user)
             .employed_on(today)
             .exclude(status=Member.Status.DEPARTED)
@@ -121,9 +124,9 @@ class OffboardForm(forms.Form):
             .order_by("full_name")
         )
         if owned_count:
-            self.fields["successor"].required = True
-            self.fields["successor"].empty_label = "Choose…"
-            self.fields["successor"].error_messages["required"] = (
+            successor.required = True
+            successor.empty_label = "Choose…"
+            successor.error_messages["required"] = (
                 f"{leaver} owns {owned_count} channel(s): name a successor to hand them to."
             )
 

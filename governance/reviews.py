@@ -81,9 +81,10 @@ def review_create(
     _require_admin(actor)
     errors: dict[str, str] = {}
     name = (name or "").strip()
+    name_max = AccessReview._meta.get_field("name").max_length  # a CharField: always set
     if not name:
         errors["name"] = "Name the campaign."
-    elif len(name) > AccessReview._meta.get_field("name").max_length:
+    elif name_max is not None and len(name) > name_max:
         errors["name"] = "Keep the name to 200 characters."
     if deadline is None or deadline < timezone.localdate():
         errors["deadline"] = "The deadline cannot be in the past."

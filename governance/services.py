@@ -16,6 +16,7 @@ from governance.models import (
     SYSTEM_EXPIRED,
     AccessGrant,
     ChecklistItem,
+    Connector,
     CredentialRotation,
     LoginSession,
     Offboarding,
@@ -277,8 +278,10 @@ def member_offboard(
                 "rotations_created": len(rotations), "channels_reassigned": reassigned,
                 "checklist_items": len(items),
             }),
+            # Owned channels left the checks above only with a successor named.
             *[Entry("channel.owner_changed", "channel", c.pk,
-                    {"from": member.pk, "to": successor.pk}) for c in owned],
+                    {"from": member.pk, "to": successor.pk})
+              for c in owned if successor is not None],
             *[Entry("rotation.required", "channel", r.channel_id, {"member": member.pk})
               for r in rotations],
         ],
@@ -338,3 +341,34 @@ def rotation_confirm(*, rotation: CredentialRotation, actor: Member) -> Credenti
 
 def offboarding_complete(offboarding: Offboarding) -> bool:
     return not offboarding.items.filter(confirmed_at__isnull=True).exists()
+
+
+CONNECTOR_FIELDS = {"platform", "kind", "url", "secret", "enabled"}
+
+
+@transaction.atomic
+def connector_save(*, actor: Member | None, connector: Connector | None = None,
+                   **fields: object) -> Connector:  # fmt: skip
+    """Create or change how revocations reach a platform; audited, never with the secret."""
+    unknown = set(fields) - CONNECTOR_FIELDS
+    if unknown:
+        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    connector = connector or Connector()
+    for name, value in fields.items():
+        setattr(connector, name, value)
+    if connector.kind == Connector.Kind.WEBHOOK and not (connector.url and connector.secret):
+        raise DomainError({"url": "A webhook connector needs a URL and a signing secret."})
+    created = connector.pk is None
+    try:
+        with transaction.atomic():
+            connector.save()
+    except IntegrityError as exc:
+        raise Conflict({"platform": "This platform already has a connector."}) from exc
+    audit_append(
+        actor=_user(actor), action="connector.created" if created else "connector.changed",
+        target_type="connector", target_id=connector.pk,
+        data={"platform": connector.platform, "kind": connector.kind, "url": connector.url,
+              "enabled": connector.enabled,
+              "secret_changed": "secret" in fields and not created},
+    )  # fmt: skip
+    return connector

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +37,7 @@ from governance.models import (
 from governance.outbox import outbox_retry
 from governance.selectors import channel_actor_counts, governance_health
 from socialops.audit.models import AuditEvent
-from socialops.common.exceptions import DomainError
+from socialops.common.pages import button_action, form_action
 from teams.models import Channel, Member, roles_for
 
 GRANTS_PER_PAGE = 50
@@ -71,12 +70,6 @@ def _next_url(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _apply_errors(form, exc: DomainError) -> None:
-    for name, msgs in exc.errors.items():
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
 
 
 # ---- Overview ----
@@ -173,24 +166,15 @@ def grants(request, actor: Member):
     today = timezone.localdate()
     if request.method == "POST":
         form = GrantForm(request.POST, user=request.user, today=today)
-        if form.is_valid():
-            try:
-                grant = services.grant_create(actor=actor, **form.cleaned_data)
-            except DomainError as exc:
-                _apply_errors(form, exc)
-            else:
-                if grant.status == "pending":
-                    messages.success(
-                        request,
-                        f"Granted {grant.member} {grant.get_role_display()} on {grant.channel}; "
-                        "it is pending until a second admin approves it.",
-                    )
-                else:
-                    messages.success(
-                        request,
-                        f"Granted {grant.member} {grant.get_role_display()} on {grant.channel}.",
-                    )
-                return redirect("governance-grants")
+        granted = form_action(
+            request, form, lambda values: services.grant_create(actor=actor, **values),
+            done=lambda grant: f"Granted {grant.member} {grant.get_role_display()} on "
+            f"{grant.channel}"
+            + ("; it is pending until a second admin approves it." if grant.status == "pending"
+               else "."),
+        )  # fmt: skip
+        if granted is not None:
+            return redirect("governance-grants")
     else:
         form = GrantForm(user=request.user, today=today)
 
@@ -228,14 +212,11 @@ def grants(request, actor: Member):
 @require_POST
 def grant_approve(request, actor: Member, pk: int):
     grant = get_object_or_404(AccessGrant.objects.for_user(request.user), pk=pk)
-    try:
-        grant = services.grant_approve(grant=grant, actor=actor)
-    except DomainError as exc:
-        messages.error(request, f"Not approved: {exc}")
-    else:
-        messages.success(
-            request, f"Approved {grant.member}'s {grant.get_role_display()} on {grant.channel}."
-        )
+    button_action(
+        request, lambda: services.grant_approve(grant=grant, actor=actor),
+        done=lambda g: f"Approved {g.member}'s {g.get_role_display()} on {g.channel}.",
+        refused="Not approved",
+    )  # fmt: skip
     return redirect(_next_url(request, reverse("governance-grants")))
 
 
@@ -259,20 +240,14 @@ def grant_revoke(request, actor: Member, pk: int):
         if grant.revoked_at is not None:
             messages.info(request, f"This grant was {_closed_text(grant)}; nothing changed.")
             return redirect(back)
-        if form.is_valid():
-            try:
-                grant = services.grant_revoke(
-                    grant=grant, actor=actor, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"Revoked {grant.member}'s {grant.get_role_display()} access to "
-                    f"{grant.channel}.",
-                )
-                return redirect(back)
+        revoked = form_action(
+            request, form,
+            lambda values: services.grant_revoke(grant=grant, actor=actor,
+                                                 reason=values["reason"]),
+            done=lambda g: f"Revoked {g.member}'s {g.get_role_display()} access to {g.channel}.",
+        )  # fmt: skip
+        if revoked is not None:
+            return redirect(back)
     return render(
         request,
         "governance/grant_revoke.html",
@@ -309,23 +284,26 @@ def member_offboard(request, actor: Member, pk: int):
     if request.method == "POST" and done is not None:
         messages.info(request, f"{leaver} is already offboarded; nothing changed.")
         return redirect("governance-offboarding", pk=done.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.member_offboard(member=leaver, actor=actor, **form.cleaned_data)
-        except DomainError as exc:
-            _apply_errors(form, exc)
-        else:
+    if request.method == "POST":
+
+        def offboarded(result: dict) -> str:
             successor = form.cleaned_data["successor"]
             handed = (
                 f", {result['channels_reassigned']} channel(s) handed to {successor}"
                 if result["channels_reassigned"]
                 else ""
             )
-            messages.success(
-                request,
+            return (
                 f"Offboarded {leaver}: {result['revoked_grants']} grant(s) revoked, "
-                f"{result['rotations_created']} credential rotation(s) required{handed}.",
+                f"{result['rotations_created']} credential rotation(s) required{handed}."
             )
+
+        result = form_action(
+            request, form,
+            lambda values: services.member_offboard(member=leaver, actor=actor, **values),
+            done=offboarded,
+        )  # fmt: skip
+        if result is not None:
             offboarding = Offboarding.objects.get(member=leaver)
             return redirect("governance-offboarding", pk=offboarding.pk)
     return render(
@@ -392,12 +370,11 @@ def offboarding_detail(request, actor: Member, pk: int):
 @require_POST
 def checklist_confirm(request, actor: Member, pk: int):
     item = get_object_or_404(ChecklistItem.objects.select_related("channel"), pk=pk)
-    try:
-        item = services.checklist_confirm(item=item, actor=actor)
-    except DomainError as exc:
-        messages.error(request, f"Not confirmed: {exc}")
-    else:
-        messages.success(request, f"Confirmed: {item.get_layer_display()} on {item.channel}.")
+    button_action(
+        request, lambda: services.checklist_confirm(item=item, actor=actor),
+        done=lambda i: f"Confirmed: {i.get_layer_display()} on {i.channel}.",
+        refused="Not confirmed",
+    )  # fmt: skip
     if item.offboarding_id:
         return redirect("governance-offboarding", pk=item.offboarding_id)
     return redirect(_next_url(request, reverse("governance")))
@@ -407,14 +384,11 @@ def checklist_confirm(request, actor: Member, pk: int):
 @require_POST
 def rotation_confirm(request, actor: Member, pk: int):
     rotation = get_object_or_404(CredentialRotation.objects.select_related("channel"), pk=pk)
-    try:
-        rotation = services.rotation_confirm(rotation=rotation, actor=actor)
-    except DomainError as exc:
-        messages.error(request, f"Not confirmed: {exc}")
-    else:
-        messages.success(
-            request, f"Confirmed: the shared credential of {rotation.channel} is rotated."
-        )
+    button_action(
+        request, lambda: services.rotation_confirm(rotation=rotation, actor=actor),
+        done=lambda r: f"Confirmed: the shared credential of {r.channel} is rotated.",
+        refused="Not confirmed",
+    )  # fmt: skip
     return redirect(_next_url(request, reverse("governance")))
 
 
@@ -437,8 +411,6 @@ def audit(request, actor: Member):
             if target_id.strip():
                 events = events.filter(target_id=target_id.strip())
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    for event in page:
-        event.data_json = json.dumps(event.data, sort_keys=True, ensure_ascii=False)
     return render(
         request, "governance/audit.html", {"actor": actor, "filters": filters, "page": page}
     )

@@ -1,10 +1,25 @@
-from django.contrib import admin
+"""Teams in the Django admin: every add, change and delete is a teams service call
+(socialops.common.admin.ServiceAdmin), so the admin keeps the same rules and audit events."""
 
-from teams.models import Channel, Leave, Member, OnCallShift, Team
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from socialops.common.admin import ServiceAdmin, changed_values
+from teams import services
+from teams.models import Channel, Leave, Member, OnCallShift, Team, roles_for
+
+
+def _actor(request: HttpRequest) -> Member | None:
+    return roles_for(request.user).member
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceAdmin):
     list_display = [
         "name",
         "timezone",
@@ -18,9 +33,18 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ["timezone"]
     filter_horizontal = ["leaders"]
 
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Team:
+        values = changed_values(form, services.TEAM_FIELDS | {"leaders"})
+        if "leaders" in values:
+            values["leaders"] = list(values["leaders"])
+        if change:
+            team = Team.objects.get(pk=form.instance.pk)
+            return services.team_update(team=team, **values)
+        return services.team_create(**values)
+
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ServiceAdmin):
     list_display = [
         "full_name",
         "user",
@@ -41,9 +65,22 @@ class MemberAdmin(admin.ModelAdmin):
     # The pulse-sharing choice is the member's own; operators do not flip it for them.
     readonly_fields = ["share_pulse_with_leader"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A member's sign-in is chosen when the record is made, then stays.
+        return [*self.readonly_fields, "user"] if obj is not None else self.readonly_fields
+
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Member:
+        values = changed_values(form, services.MEMBER_FIELDS)
+        if change:
+            member = Member.objects.select_related("user").get(pk=form.instance.pk)
+            return services.member_update(member=member, actor=_actor(request), **values)
+        return services.member_create(
+            user=form.cleaned_data["user"], actor=_actor(request), **values
+        )
+
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(ServiceAdmin):
     list_display = [
         "name",
         "platform",
@@ -60,9 +97,24 @@ class ChannelAdmin(admin.ModelAdmin):
     list_select_related = ["team", "owner"]
     autocomplete_fields = ["team", "owner"]
 
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Channel:
+        values = changed_values(form, services.CHANNEL_FIELDS)
+        if change:
+            channel = Channel.objects.get(pk=form.instance.pk)
+            return services.channel_update(channel=channel, **values)
+        return services.channel_create(**values)
+
+
+class _RecordAdmin(ServiceAdmin):
+    """Leave and on-call: recorded and removed through the services; a recorded one is not
+    edited (remove it and record it again, as on My week)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
 
 @admin.register(Leave)
-class LeaveAdmin(admin.ModelAdmin):
+class LeaveAdmin(_RecordAdmin):
     list_display = ["member", "kind", "start_date", "end_date"]
     list_filter = ["kind", "member__team"]
     search_fields = ["member__full_name", "member__user__username"]
@@ -70,9 +122,16 @@ class LeaveAdmin(admin.ModelAdmin):
     list_select_related = ["member"]
     autocomplete_fields = ["member"]
 
+    def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Leave:
+        return services.leave_create(**changed_values(form, {"member", "start_date",
+                                                              "end_date", "kind"}))  # fmt: skip
+
+    def service_delete(self, request: HttpRequest, obj: Leave) -> None:
+        services.leave_delete(leave=obj)
+
 
 @admin.register(OnCallShift)
-class OnCallShiftAdmin(admin.ModelAdmin):
+class OnCallShiftAdmin(_RecordAdmin):
     list_display = [
         "member",
         "starts_at",
@@ -88,10 +147,12 @@ class OnCallShiftAdmin(admin.ModelAdmin):
     autocomplete_fields = ["member", "channel"]
     readonly_fields = ["first_local_date", "last_local_date"]
 
-    def save_model(self, request, obj, form, change):
-        from teams.services import on_call_local_dates
-
-        obj.first_local_date, obj.last_local_date = on_call_local_dates(
-            obj.member, obj.starts_at, obj.ends_at
+    def service_save(
+        self, request: HttpRequest, form: forms.ModelForm, change: bool
+    ) -> OnCallShift:
+        return services.on_call_create(
+            **changed_values(form, {"member", "starts_at", "ends_at", "channel"})
         )
-        super().save_model(request, obj, form, change)
+
+    def service_delete(self, request: HttpRequest, obj: OnCallShift) -> None:
+        services.on_call_delete(shift=obj)

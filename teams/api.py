@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -212,7 +213,7 @@ class ChannelSerializer(serializers.ModelSerializer):
             "service_level_target", "expected_weekly_messages", "min_backup",
             "uses_shared_credential", "owner",
         ]  # fmt: skip
-        validators = []  # (platform, handle) uniqueness is the service's job (409)
+        validators: list[Any] = []  # (platform, handle) uniqueness is the service's job (409)
 
 
 class ChannelViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):

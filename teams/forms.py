@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
@@ -38,7 +39,9 @@ class OnCallForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["channel"].queryset = Channel.objects.filter(team_id=member.team_id)
+        if member.team_id is not None:  # without a team the choices stay empty (none())
+            channel = cast(forms.ModelChoiceField, self.fields["channel"])
+            channel.queryset = Channel.objects.filter(team_id=member.team_id)
 
     def _aware(self, value: dt.datetime) -> dt.datetime:
         return value.replace(tzinfo=self.member.tz) if value.tzinfo is None else value

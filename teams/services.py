@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from socialops.audit.services import Entry, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError
 from teams.models import Channel, Leave, Member, OnCallShift, Team
 
@@ -89,15 +91,29 @@ def team_set_leaders(*, team: Team, leaders: list[Member]) -> None:
 
 @transaction.atomic
 def member_create(
-    *, username: str, password: str | None = None, email: str = "", **fields
+    *,
+    username: str = "",
+    password: str | None = None,
+    email: str = "",
+    user: Any = None,
+    actor: Member | None = None,
+    **fields: Any,
 ) -> Member:
+    """A member with a new sign-in (`username`, optional `password`), or for an existing
+    `user` without a member record (the admin's add form). Roles given are audited."""
+    if user is not None:
+        if Member.objects.filter(user=user).exists():
+            raise Conflict({"user": "This person already has a member record."})
+        member = Member(user=user)
+        _apply(member, fields, MEMBER_FIELDS)
+        _save(member)
+        _audit_role_and_team_changes(member, {"roles": [], "team": None}, actor)
+        return member
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict({"username": "A person with this username already exists."})
     user = User(username=username, email=email)
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
         try:
             validate_password(password, user)
         except Exception as exc:
@@ -130,8 +146,6 @@ def member_update(
 
 
 def _audit_role_and_team_changes(member: Member, before: dict, actor: Member | None) -> None:
-    from socialops.audit.services import Entry, audit_append_many
-
     entries = []
     if member.roles != before["roles"]:
         entries.append(Entry("member.roles_changed", "member", member.pk,

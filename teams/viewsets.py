@@ -3,6 +3,7 @@ shape of a write (validate, call the service, answer with the record)."""
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.http import Http404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     refusing on an object the caller can see is 403.
     """
 
-    model = None
+    model: type[Model] | None = None
 
     @property
     def roles(self) -> Roles:
@@ -140,6 +141,8 @@ class PersonalRecordViewSet(ServiceCreateMixin, ServiceDestroyMixin, ListRetriev
 
     def own_member(self, validated: dict) -> Member:
         member = self.roles.member
+        if member is None:  # check_create() has already refused anyone without a member record
+            raise PermissionDenied("Your role may not create this.")
         claimed = validated.pop("member", None)
         if claimed is not None and claimed != member.pk:
             raise ValidationError({"member": ["You can only record your own work and time."]})

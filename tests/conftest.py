@@ -2,16 +2,21 @@
 the leader of the first team and an admin."""
 
 import datetime as dt
+import io
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from teams.models import Channel
-from tests.factories import ChannelFactory, MemberFactory, TeamFactory
+from tests.factories import PASSWORD, ChannelFactory, MemberFactory, TeamFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are synchronous and safe.
@@ -39,10 +44,26 @@ def _audit_triggers_let_the_test_flush_through(request):
             cursor.execute("SET session_replication_role = replica")
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo organisation (`manage.py seed_demo`), built once for the module that asks for
+    it: what the command printed. It lives in a transaction rolled back when the module ends,
+    so no other module sees it; each test's own changes roll back as usual (savepoints)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per persona; tests need no brute-force cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @dataclass
@@ -94,6 +115,16 @@ class SignedInClient(APIClient):
 
         self.force_authenticate(get_user_model().objects.get(pk=self.user_pk))
         return super().request(**kwargs)
+
+
+@pytest.fixture
+def operator(personas, client):
+    """A client signed in to the Django admin as the admin persona, made a superuser."""
+    user = personas.admin.user
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.login(username=user.username, password=PASSWORD)
+    return client
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from governance.models import AccessGrant
 from teams.models import Channel, Member, Team
-from workload.models import Category, TaskLog
+from workload.models import BurnoutScore, Category, TaskLog
 
 PASSWORD = "correct-horse-battery"
 
@@ -57,3 +60,33 @@ class TaskLogFactory(factory.django.DjangoModelFactory):
     started_at = dt.time(10, 0)
     minutes = 60
     category = Category.PUBLISHING
+
+
+class AccessGrantFactory(factory.django.DjangoModelFactory):
+    """An active publisher grant (approved when granted) on a channel of the member's team."""
+
+    class Meta:
+        model = AccessGrant
+
+    member = factory.SubFactory(MemberFactory)
+    channel = factory.SubFactory(ChannelFactory, team=factory.SelfAttribute("..member.team"))
+    role = AccessGrant.Role.PUBLISHER
+    justification = "Publishes on this channel"
+    granted_at = factory.LazyFunction(timezone.now)
+    approved_at = factory.SelfAttribute("granted_at")
+
+
+class BurnoutScoreFactory(factory.django.DjangoModelFactory):
+    """A scored member on a day: objective strain (WSI) only unless given more."""
+
+    class Meta:
+        model = BurnoutScore
+
+    member = factory.SubFactory(MemberFactory)
+    as_of = dt.date(2026, 11, 15)
+    status = BurnoutScore.Status.OK
+    wsi = Decimal("40.00")
+    wsi_band = BurnoutScore.Band.MODERATE
+    band = BurnoutScore.Band.MODERATE
+    mode = BurnoutScore.Mode.OBJECTIVE_ONLY
+    computed_at = factory.LazyFunction(timezone.now)

@@ -26,8 +26,9 @@ def seed() -> str:
 
 
 @pytest.fixture
-def output() -> str:
-    return seed()
+def output(demo) -> str:
+    """The demo, seeded once for this module (tests/conftest.py `demo`)."""
+    return demo
 
 
 def row_counts() -> dict[str, int]:

@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeGuard
 
 FACTORS = (
     "long_hours",
@@ -99,7 +100,7 @@ _FLOAT_FIELDS = (
 )
 
 
-def _is_real(value: object) -> bool:
+def _is_real(value: object) -> TypeGuard[int | float | Decimal]:
     # Decimal is accepted because database drivers return it for numeric aggregates.
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
@@ -329,14 +330,14 @@ def strain(exps: Mapping[str, float | None]) -> tuple[float | None, dict[str, fl
     """(WSI, contributions) from exposures: WSI = 100 × Σ w_i e_i / Σ w_i over the present
     factors; contribution_i = 100 × w_i × e_i / Σ w_i (None for a missing factor). WSI is
     None when every factor is missing."""
-    present = [name for name in FACTORS if exps.get(name) is not None]
+    present = {name: e for name in FACTORS if (e := exps.get(name)) is not None}
     total = _present_points(exps)
     contributions: dict[str, float | None] = dict.fromkeys(FACTORS)
     if total == 0:
         return None, contributions
-    for name in present:
-        contributions[name] = 100 * _WEIGHT_POINTS[name] * exps[name] / total
-    wsi = 100 * math.fsum(_WEIGHT_POINTS[name] * exps[name] for name in present) / total
+    for name, e in present.items():
+        contributions[name] = 100 * _WEIGHT_POINTS[name] * e / total
+    wsi = 100 * math.fsum(_WEIGHT_POINTS[name] * e for name, e in present.items()) / total
     return wsi, contributions
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 # The factor order of burnout.FACTORS: also the tie-break between equal contributions.
 FACTOR_LABELS = {
@@ -33,7 +34,7 @@ REASON_WORDS = {
 SHORT_REST_HOURS = 11  # EU Working Time Directive daily rest (scoring.md 1.2 anchors)
 
 
-def number(value: float | int | None, digits: int = 1) -> str:
+def number(value: float | int | Decimal | None, digits: int = 1) -> str:
     """52.0 → "52", 6.6 → "6.6", 1.9333 → "1.9" (no trailing ".0"); None → "—"."""
     if value is None:
         return "—"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from teams.models import Channel, Member
@@ -47,7 +49,9 @@ class TaskLogForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["channel"].queryset = Channel.objects.filter(team_id=member.team_id)
+        if member.team_id is not None:  # without a team the choices stay empty (none())
+            channel = cast(forms.ModelChoiceField, self.fields["channel"])
+            channel.queryset = Channel.objects.filter(team_id=member.team_id)
 
     def clean_duration(self):
         try:

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Greatest, Least
 
 from teams.models import Channel, Member, MemberOwnedQuerySet, roles_for
@@ -26,7 +27,7 @@ class Category(models.TextChoices):
     MEETINGS_APPROVALS = "meetings_approvals", "Meetings and approvals"
 
 
-def _minute_of_day(name: str) -> Cast:
+def _minute_of_day(name: str) -> CombinedExpression:
     return Cast(ExtractHour(name), IntegerField()) * 60 + Cast(ExtractMinute(name), IntegerField())
 
 

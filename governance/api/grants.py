@@ -3,6 +3,8 @@ is `AccessGrant.objects.with_status`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -32,7 +34,7 @@ class GrantSerializer(serializers.ModelSerializer):
             "granted_by", "granted_at", "revoked_at", "revoked_by", "revoke_reason",
             "approved_by", "approved_at",
         ]  # fmt: skip
-        validators = []  # one open grant per pair: the service answers 409
+        validators: list[Any] = []  # one open grant per pair: the service answers 409
 
 
 class ReasonSerializer(serializers.Serializer):

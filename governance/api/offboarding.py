@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from governance import services
 from governance.models import ChecklistItem, CredentialRotation
 from teams.models import Member, roles_for
-from teams.viewsets import AdminOnlyViewSet
+from teams.viewsets import AdminOnlyViewSet, ServiceUpdateMixin
 
 
 class OffboardSerializer(serializers.Serializer):
@@ -42,13 +42,13 @@ class MemberOffboardView(APIView):
 
     @extend_schema(request=OffboardSerializer, responses=OffboardResult)
     def post(self, request: Request, pk: int) -> Response:
-        roles = roles_for(request.user)
+        actor = roles_for(request.user).member
         member = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
-        if not roles.is_admin:
+        if actor is None or not actor.role_admin:
             raise PermissionDenied("Your role may not change this.")
         ser = OffboardSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        result = services.member_offboard(member=member, actor=roles.member, **ser.validated_data)
+        result = services.member_offboard(member=member, actor=actor, **ser.validated_data)
         return Response(result)
 
 
@@ -63,7 +63,9 @@ class RotationSerializer(serializers.ModelSerializer):
                             "rotated_by"]  # fmt: skip
 
 
-class RotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet):
+class RotationViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet
+):
     """Shared-credential rotations. PATCH `{"rotated": true}` confirms one (not by the person
     who knew the credential)."""
 
@@ -72,14 +74,10 @@ class RotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnl
     filterset_fields = ["channel", "member"]
     http_method_names = ["get", "patch", "head", "options"]
 
-    def partial_update(self, request, pk=None):
-        rotation = self.get_object()
-        ser = self.get_serializer(rotation, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        if ser.validated_data.get("rotated") is not True:
+    def service_update(self, record, values):
+        if values.get("rotated") is not True:
             raise serializers.ValidationError({"rotated": ["Send true to confirm the rotation."]})
-        rotation = services.rotation_confirm(rotation=rotation, actor=self.roles.member)
-        return Response(self.get_serializer(rotation).data)
+        return services.rotation_confirm(rotation=record, actor=self.roles.member)
 
 
 class ChecklistSerializer(serializers.ModelSerializer):
@@ -93,7 +91,9 @@ class ChecklistSerializer(serializers.ModelSerializer):
                             "confirmed_at", "confirmed_by"]  # fmt: skip
 
 
-class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet):
+class ChecklistViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOnlyViewSet
+):
     """Offboarding and revocation checklists. PATCH `{"confirmed": true}` confirms an item."""
 
     model = ChecklistItem
@@ -101,11 +101,7 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminOn
     filterset_fields = ["offboarding", "member", "channel", "layer"]
     http_method_names = ["get", "patch", "head", "options"]
 
-    def partial_update(self, request, pk=None):
-        item = self.get_object()
-        ser = self.get_serializer(item, data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        if ser.validated_data.get("confirmed") is not True:
+    def service_update(self, record, values):
+        if values.get("confirmed") is not True:
             raise serializers.ValidationError({"confirmed": ["Send true to confirm the item."]})
-        item = services.checklist_confirm(item=item, actor=self.roles.member)
-        return Response(self.get_serializer(item).data)
+        return services.checklist_confirm(item=record, actor=self.roles.member)

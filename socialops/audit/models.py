@@ -3,6 +3,8 @@ moved below the apps, so the PostgreSQL triggers that make it append-only still 
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 
@@ -39,3 +41,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def data_text(self) -> str:
+        """The event's data as sorted JSON, for reading on a page."""
+        return json.dumps(self.data, sort_keys=True, ensure_ascii=False)

@@ -35,6 +35,7 @@ TARGET_TYPES = {
     "teams.channel": "channel",
     "governance.accessgrant": "grant",
     "governance.checklistitem": "checklist_item",
+    "governance.connector": "connector",
     "governance.outboxmessage": "outbox",
     "governance.accessreview": "access_review",
     "governance.accessreviewitem": "access_review_item",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
@@ -12,9 +14,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class DomainError(Exception):
     """A rule of the domain refused the request. `errors` maps field names to messages."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, errors: dict[str, list[str] | str] | str):
+    def __init__(self, errors: Mapping[str, Sequence[str] | str] | str):
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
         self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}

@@ -1,4 +1,4 @@
-"""Recompute and page benchmark at the scale of product.md (docs/performance.md).
+"""Recompute and page benchmark at product scale (docs/performance.md "Targets").
 
     DJANGO_SETTINGS_MODULE=socialops.settings .venv/bin/python -m tests.benchmarks.bench_recompute
         [--members 1000] [--days 730] [--runs 3] [--explain] [--proposals] [--keep] [--reuse]
@@ -51,7 +51,7 @@ MB = 1024 * 1024
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks.bench_recompute",
-        description="Benchmark the recompute services and two pages at product.md scale.",
+        description="Benchmark the recompute services and two pages at product scale.",
     )
     parser.add_argument("--members", type=int, default=1000, help="members (default 1000)")
     parser.add_argument(

@@ -2,29 +2,17 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from governance.models import AccessGrant, OutboxMessage
+from governance.models import OutboxMessage
 from socialops.audit.models import AuditEvent
 from socialops.audit.services import audit_append
-from tests.factories import PASSWORD
+from tests.factories import AccessGrantFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator(personas, client):
-    user = personas.admin.user
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def test_admin_revoke_action_uses_the_revoke_service(personas, operator):
-    grant = AccessGrant.objects.create(member=personas.member, channel=personas.channel,
-                                       role="publisher", justification="x",
-                                       approved_at=timezone.now())  # fmt: skip
+    grant = AccessGrantFactory(member=personas.member, channel=personas.channel)
     response = operator.post(
         "/admin/governance/accessgrant/",
         {"action": "revoke_selected", "_selected_action": [grant.pk]},

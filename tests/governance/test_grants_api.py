@@ -13,7 +13,7 @@ from governance import services
 from governance.models import AccessGrant, ChecklistItem, CredentialRotation, OutboxMessage
 from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import Conflict
-from tests.factories import PASSWORD, ChannelFactory, MemberFactory
+from tests.factories import PASSWORD, AccessGrantFactory, ChannelFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ URL = "/api/v1/grants/"
 def _grant(member, channel, role="publisher", **fields):
     now = timezone.now() - dt.timedelta(days=1)
     values = {"granted_at": now, "approved_at": now, "justification": "rota", **fields}
-    return AccessGrant.objects.create(member=member, channel=channel, role=role, **values)
+    return AccessGrantFactory(member=member, channel=channel, role=role, **values)
 
 
 @pytest.fixture

@@ -8,19 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import AccessGrant
 from socialops.audit.models import AuditEvent
 from socialops.audit.services import audit_append
-from tests.factories import ChannelFactory
-from workload.models import BurnoutScore
+from tests.factories import AccessGrantFactory, BurnoutScoreFactory, ChannelFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _grant(member, channel, role="publisher"):
     now = timezone.now() - dt.timedelta(days=120)
-    return AccessGrant.objects.create(member=member, channel=channel, role=role, granted_at=now,
-                                      approved_at=now, justification="x")  # fmt: skip
+    return AccessGrantFactory(member=member, channel=channel, role=role, granted_at=now)
 
 
 @pytest.mark.parametrize(("caller", "code"), [("member", 403), ("leader", 200), ("admin", 200),
@@ -96,9 +93,7 @@ def test_role_and_team_changes_are_audited(personas, api):
 
 
 def test_reading_someone_elses_score_is_audited_without_the_value(personas, api):
-    BurnoutScore.objects.create(member=personas.member, as_of=dt.date(2026, 11, 15),
-                                status="ok", wsi=Decimal("61.25"), wsi_band="high", mode="blended",
-                                computed_at=timezone.now())  # fmt: skip
+    BurnoutScoreFactory(member=personas.member, wsi=Decimal("61.25"), wsi_band="high")
     api(personas.member).get("/api/v1/scores/")  # one's own: not audited
     assert not AuditEvent.objects.filter(action="score.read").exists()
     api(personas.leader).get("/api/v1/scores/")

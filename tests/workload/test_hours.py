@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _after_hours(day, started_at, minutes, *, workdays=(0, 1, 2, 3, 4), end=dt.time(17, 30),
                  leave=()):  # fmt: skip
-    member = MemberFactory(
-        workday_start=dt.time(9, 0), workday_end=end, workdays=list(workdays)
-    )
+    member = MemberFactory(workday_start=dt.time(9, 0), workday_end=end, workdays=list(workdays))
     for leave_day in leave:
         Leave.objects.create(member=member, start_date=leave_day, end_date=leave_day)
     log = TaskLogFactory(member=member, date=day, started_at=started_at, minutes=minutes)

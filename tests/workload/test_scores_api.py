@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.factories import BurnoutScoreFactory
 from workload.hours import monday_of
-from workload.models import BurnoutScore, PulseResponse, RecomputeJob, StaffingSnapshot
+from workload.models import PulseResponse, RecomputeJob, StaffingSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def _score(member, as_of=AS_OF, **fields):
         "coverage": Decimal("1"), "aggregates": {"total_hours": 208.0},
         "computed_at": timezone.now(), **fields,
     }  # fmt: skip
-    return BurnoutScore.objects.create(member=member, as_of=as_of, **values)
+    return BurnoutScoreFactory(member=member, as_of=as_of, **values)
 
 
 @pytest.fixture

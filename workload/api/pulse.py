@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -22,7 +24,7 @@ class PulseSerializer(serializers.ModelSerializer):
     class Meta:
         model = PulseResponse
         fields = ["id", "member", "week", "answers", "score"]
-        validators = []  # answering a week again replaces it (the service's upsert)
+        validators: list[Any] = []  # answering a week again replaces it (the service's upsert)
 
     def get_score(self, pulse) -> float | None:
         return burnout.round_half_up(burnout.cbi_score(pulse.answers))

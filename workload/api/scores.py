@@ -42,8 +42,9 @@ def _scope_team_ids(request) -> set[int]:
     if roles.is_admin:
         return set(Team.objects.values_list("pk", flat=True))
     team_ids = set(roles.led_team_ids)
-    if roles.is_member and roles.member.team_id is not None:
-        team_ids.add(roles.member.team_id)
+    member = roles.member
+    if member is not None and member.role_member and member.team_id is not None:
+        team_ids.add(member.team_id)
     return team_ids
 
 

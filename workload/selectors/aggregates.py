@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -30,7 +31,7 @@ from django.db.models import (
 from governance.selectors import channel_actor_counts
 from teams.models import Channel, Leave, Member, OnCallShift, Team, counted_members_q
 from workload.hours import MINUTES_PER_DAY, after_hours, is_available_workday
-from workload.models import Category, PulseResponse, TaskLog
+from workload.models import Category, PulseResponse, TaskLog, TaskLogQuerySet
 
 WINDOW_DAYS = 28
 LEAVE_DAYS = 365
@@ -38,7 +39,7 @@ DAY = dt.timedelta(days=1)
 WORKED_DAY_MINUTES = 15  # a day "with ≥ 15 logged minutes" (docs/scoring.md 1.1)
 
 
-def day_sums(logs: QuerySet[TaskLog]) -> QuerySet[TaskLog]:
+def day_sums(logs: TaskLogQuerySet) -> QuerySet[TaskLog, dict[str, Any]]:
     """Per (member, date): minutes on that date and spilling into the next, minutes inside the
     member's working window (same and spill), crisis minutes, hostile sums, first start and
     last end (wall clock, minutes after midnight; the end may pass 1440). One grouped query

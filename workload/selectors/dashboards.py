@@ -88,7 +88,8 @@ def trend_weeks(*, members: list[Member], as_of: dt.date) -> list[TrendWeek]:
     if len(members) == 1:
         logs = TaskLog.objects.filter(member_id=members[0].pk)
     else:
-        team_ids = {m.team_id for m in members}
+        # `__in` drops None in SQL anyway; members without a team add no team id.
+        team_ids = {m.team_id for m in members if m.team_id is not None}
         logs = TaskLog.objects.filter(member__team_id__in=team_ids, member__role_member=True)
     # (member, date) → [minutes, inside-window minutes, hostile]: an entry's part past
     # midnight belongs to the next date, as everywhere in the scoring.
@@ -237,6 +238,7 @@ def team_dashboard(*, team: Team, viewer: Member | None, as_of_fallback: dt.date
     overdue review items (1). The governance panel is where workload meets governance:
     workload owns it, through governance's selectors (docs/architecture.md)."""
     snapshot = StaffingSnapshot.objects.filter(team=team).order_by("-as_of").first()
+    as_of: dt.date | None
     if snapshot is not None:
         as_of = snapshot.as_of
     else:

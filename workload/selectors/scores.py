@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from teams.models import Member, Team
 from workload.models import BurnoutScore
@@ -22,19 +23,21 @@ def score_pulse_visible(*, score: BurnoutScore, viewer: Member | None) -> bool:
     )
 
 
-def team_score_summary(*, team: Team, as_of: dt.date | None = None) -> dict:
+def team_score_summary(*, team: Team, as_of: dt.date | None = None) -> dict[str, Any]:
     """A team's objective-strain distribution, and its pulse aggregates only when at least
     `pulse_min_group` members have a pulse counting for as_of (docs/privacy.md).
     Two queries."""
     scores = BurnoutScore.objects.filter(member__team=team)
     if as_of is None:
         as_of = scores.order_by("-as_of").values_list("as_of", flat=True).first()
-    rows = list(scores.filter(as_of=as_of).values("status", "wsi_band", "band", "wrb"))
+    # With no score at all as_of stays None, and the read finds nothing (as_of IS NULL).
+    dated = scores.filter(as_of__isnull=True) if as_of is None else scores.filter(as_of=as_of)
+    rows = list(dated.values("status", "wsi_band", "band", "wrb"))
     bands = ("low", "moderate", "high", "very_high")
     scored = [r for r in rows if r["status"] == BurnoutScore.Status.OK]
     # A pulse counts for the aggregate even when the work data is too thin to score.
     with_pulse = [r for r in rows if r["wrb"] is not None]
-    summary = {
+    summary: dict[str, Any] = {
         "team": team.pk,
         "as_of": as_of,
         "members_scored": len(scored),
@@ -43,7 +46,7 @@ def team_score_summary(*, team: Team, as_of: dt.date | None = None) -> dict:
         "pulse": {"withheld": True, "min_group": team.pulse_min_group},
     }
     if len(with_pulse) >= team.pulse_min_group:
-        wrbs = [float(r["wrb"]) for r in with_pulse]
+        wrbs = [float(wrb) for r in with_pulse if (wrb := r["wrb"]) is not None]
         summary["pulse"] = {
             "withheld": False,
             "min_group": team.pulse_min_group,

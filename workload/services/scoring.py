@@ -130,6 +130,7 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
         volume = max(messages / WEEKS, float(channel.expected_weekly_messages))
         aht = minutes / messages if messages else DEFAULT_AHT_MINUTES
         sla = channel.response_sla_minutes
+        hours: float
         if sla <= 60:
             profile = staffing.scale_profile(
                 staffing.arrival_profile(inputs.queue_entries.get(channel.pk, []), slots, WEEKS),

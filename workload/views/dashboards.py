@@ -10,6 +10,7 @@ workload.selectors.dashboards; these views arrange them into tables and charts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -246,7 +247,11 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
 
 def _render_team(request, roles: Roles, teams: list[Team], team: Team | None):
     viewer = roles.member
-    context = {"teams": teams, "team": team, "viewer_tz": viewer.tz if viewer else dt.UTC}
+    context: dict[str, Any] = {
+        "teams": teams,
+        "team": team,
+        "viewer_tz": viewer.tz if viewer else dt.UTC,
+    }
     if team is None:
         return render(request, "workload/dashboard_team.html", context)
     data = dashboards.team_dashboard(team=team, viewer=viewer, as_of_fallback=jobs.default_as_of())
@@ -418,7 +423,7 @@ def dashboard_member(request, member_id: int):
         score_reads_record(user=request.user, via="member_dashboard", member_ids=[member.pk])
     tables = member_tables(data, "dashboard-member-csv", member.pk)
     context = member_context(data, tables) | {
-        "viewer_tz": roles.member.tz,
+        "viewer_tz": roles.member.tz if roles.member else dt.UTC,
         "recompute_url": reverse("dashboard-recompute", args=[member.team_id]),
         "job": job_for(request),
     }

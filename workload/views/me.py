@@ -21,10 +21,10 @@ from workload.views.tables import csv_response
 
 
 def _own_member(request: HttpRequest) -> Member:
-    roles = roles_for(request.user)
-    if not roles.is_member:
+    member = roles_for(request.user).member
+    if member is None or not member.role_member:
         raise PermissionDenied("My dashboard is for members.")
-    return roles.member
+    return member
 
 
 @login_required

@@ -29,10 +29,10 @@ ALIASES = {"minutes": "duration"}
 
 
 def _logging_member(request) -> Member:
-    roles = roles_for(request.user)
-    if not roles.is_member or roles.member.team_id is None:
+    member = roles_for(request.user).member
+    if member is None or not member.role_member or member.team_id is None:
         raise PermissionDenied("My week is for members of a team.")
-    return roles.member
+    return member
 
 
 def _week_url(day: dt.date) -> str:

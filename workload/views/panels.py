@@ -18,6 +18,8 @@ from workload.views.tables import Column, Table, names, with_csv_urls
 
 
 def job_for(request: HttpRequest) -> RecomputeJob | None:
+    if not request.user.is_authenticated:  # the pages asking are all login_required
+        return None
     try:
         job_id = uuid.UUID(request.GET.get("job", ""))
     except ValueError:

@@ -43,9 +43,9 @@ from teams.services import (
     team_create,
     team_update,
 )
-from workload.services import jobs, scoring
 from workload.hours import minutes_per_date
 from workload.models import MINUTES_PER_DAY, Category, TaskLog
+from workload.services import jobs, scoring
 
 DEMO_PASSWORD = "socialops-demo"
 DEMO_ADMIN = "ada"
@@ -588,6 +588,7 @@ def _build_task_logs(members, channels, leave_dates, on_call_dates, now) -> list
         spec = specs[username]
         if not spec.logs_work:
             continue
+        assert spec.team is not None, username  # PEOPLE: everyone who logs work has a team
         day_writer = DayWriter(
             spec=spec,
             member=member,
