@@ -1,6 +1,6 @@
 """Access grants: who can act on which brand channel, and the proof of every change.
 
-The status of a grant is derived on read (governance.md): `expired` the moment `expires_at`
+The status of a grant is derived on read (docs/governance.md): `expired` the moment `expires_at`
 passes, whether or not a job ran.
 """
 
@@ -93,7 +93,8 @@ class AccessGrant(models.Model):
         MODERATOR = "moderator", "Moderator"
         ANALYST = "analyst", "Analyst"
 
-    # Roles that can act on a channel (an "actor", product.md) and roles needing a second admin.
+    # Roles that can act on a channel (an "actor", docs/privacy.md) and roles needing a
+    # second admin.
     ACTOR_ROLES = (Role.OWNER, Role.ADMIN, Role.PUBLISHER, Role.MODERATOR)
     APPROVAL_ROLES = (Role.OWNER, Role.ADMIN)
 

@@ -1,6 +1,6 @@
 """Access reviews: campaigns in which each open grant is kept or revoked by its reviewer.
 
-Rules (governance.md, api.md):
+Rules (docs/governance.md, docs/api.md):
 
 - An admin opens a campaign: one item per open grant (not revoked, not expired) on every
   channel, or on the channels of some teams. The reviewer is the channel's owner; nobody

@@ -81,7 +81,7 @@ def grant_create(
     if errors:
         raise DomainError(errors)
     # An open grant that has run out is closed by the system first, so expiry never blocks
-    # a re-grant (governance.md).
+    # a re-grant (docs/governance.md).
     expired = list(
         AccessGrant.objects.select_for_update()
         .unrevoked()

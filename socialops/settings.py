@@ -148,7 +148,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_TIMEZONE = "UTC"
-# Outbox deliveries are retried with backoff, then dead-lettered (governance.md).
+# Outbox deliveries are retried with backoff, then dead-lettered (docs/governance.md).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 # Every task names its queue; a worker started without -Q consumes all of these.
 CELERY_TASK_QUEUES = (Queue("default"), Queue("scores"), Queue("governance"))

@@ -6,7 +6,7 @@ from teams.models import roles_for
 
 @login_required
 def home(request):
-    """Send each person to their landing page (product.md: member → My week, leader → team
+    """Send each person to their landing page (docs/privacy.md: member → My week, leader → team
     dashboard, admin → governance; the first role that applies wins)."""
     roles = roles_for(request.user)
     if roles.is_member:

@@ -1,4 +1,4 @@
-"""Teams, members, channels, leave and on-call over the JSON API (api.md)."""
+"""Teams, members, channels, leave and on-call over the JSON API (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Teams, members, channels, leave and on-call shifts.
 
 Every queryset of team-owned data goes through one `for_user(user)` door per model
-(the visibility rules of api.md); out of scope means 404.
+(the visibility rules of docs/api.md); out of scope means 404.
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ class OnCallShift(models.Model):
     channel = models.ForeignKey(
         Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="on_call_shifts"
     )
-    # The member's local dates the shift touches, fixed when it is written (scoring.md:
+    # The member's local dates the shift touches, fixed when it is written (docs/scoring.md:
     # on-call shifts are instants; everything else is local wall-clock time).
     first_local_date = models.DateField(editable=False)
     last_local_date = models.DateField(editable=False)

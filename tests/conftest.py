@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _audit_triggers_let_the_test_flush_through(request):
     """The audit table refuses TRUNCATE, which Django's flush after a transactional test uses.
     Test-only: this connection runs the flush as a replica (triggers off), then is reset
-    (governance.md). Application code never does this."""
+    (docs/governance.md). Application code never does this."""
     from django.db import connection
 
     transactional = request.node.get_closest_marker("django_db")

@@ -1,4 +1,4 @@
-"""Burnout risk (scoring.md, Part 1): workload strain (WSI), the CBI pulse (WRB) and the blend.
+"""Burnout risk (docs/scoring.md, Part 1): workload strain (WSI), the CBI pulse (WRB) and the blend.
 
 Pure Python, standard library only, no Django: the nightly job builds one `Aggregates` per
 member with set-based queries and calls `score()`. Everything is computed with unrounded
@@ -13,7 +13,7 @@ Decisions the spec leaves open (see the docstrings for details):
   ``window_days = 0`` so is ``on_call``. Such inputs are always ``too_few_workdays``; the
   functions never divide by zero.
 - An insufficient-data `Score` still carries the exposures (work facts), the coverage and
-  the pulse score (the member's own answers count on their own, scoring.md 1.3), but no
+  the pulse score (the member's own answers count on their own, docs/scoring.md 1.3), but no
   WSI, risk, bands, contributions or overrides.
 - Bands treat a value within 1e-9 of a boundary as on it, so floating-point noise (a WSI
   that is exactly 50 in exact arithmetic but 49.999999999999993 in floats) cannot flip a
@@ -130,7 +130,7 @@ def _clamp01(value: float) -> float:
 
 @dataclass(frozen=True)
 class Aggregates:
-    """The scoring.md 1.1 aggregates of one member for one ``as_of``.
+    """The docs/scoring.md 1.1 aggregates of one member for one ``as_of``.
 
     Numbers are validated on construction (ValueError): every count and amount ≥ 0 and
     finite, ``contracted_hours`` > 0, 1 ≤ ``contracted_weekdays`` ≤ 7, four weekly blocks,
@@ -278,7 +278,7 @@ def _at_least(band: str, floor: str) -> str:
 
 
 def exposures(agg: Aggregates) -> dict[str, float | None]:
-    """Each factor's exposure in 0..1 (scoring.md 1.2), None when it is missing.
+    """Each factor's exposure in 0..1 (docs/scoring.md 1.2), None when it is missing.
 
     ``rest_day_work`` is missing when there are no rest days. The per-week rates
     (``long_hours``, ``after_hours``, ``emotional_load``) are missing when there is no
@@ -356,7 +356,7 @@ def insufficient_reason(agg: Aggregates, exps: Mapping[str, float | None]) -> st
 
 
 def score(agg: Aggregates, pulse_answers: Sequence[int | None] | None = None) -> Score:
-    """The burnout score of one member for one ``as_of`` (scoring.md 1.4).
+    """The burnout score of one member for one ``as_of`` (docs/scoring.md 1.4).
 
     ``pulse_answers`` are the seven answers of the pulse that counts for ``as_of`` (the
     caller picks it), or None. With a WRB, ``risk = 0.5 × WSI + 0.5 × WRB`` (blended),

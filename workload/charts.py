@@ -2,7 +2,7 @@
 
 Pure Python, no Django. Every chart prints its values as text next to the marks (colour is
 never the only signal) and is `role="img"` with a title; the page puts an equivalent table
-next to it (style.md: numbers a person compares go into a chart and a table).
+next to it (docs/architecture.md: numbers a person compares go into a chart and a table).
 """
 
 from __future__ import annotations

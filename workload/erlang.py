@@ -1,4 +1,4 @@
-"""Erlang B, C and A queueing formulas (scoring.md 2.4). Pure Python, standard library only.
+"""Erlang B, C and A queueing formulas (docs/scoring.md 2.4). Pure Python, standard library only.
 
 Units: any time unit works as long as the arguments agree; the calculator works in minutes.
 
@@ -348,7 +348,7 @@ def erlang_a(
       ≤ T) × Nμ / (Nμ + Kθ), computed exactly through a negative binomial tail;
     - ``occupancy`` = carried load / N; ``asa`` = mean wait of the answered.
 
-    This reproduces scoring.md's EA vector (P(wait) 0.145260, P(abandon) 0.013984,
+    This reproduces docs/scoring.md's EA vector (P(wait) 0.145260, P(abandon) 0.013984,
     SL 0.916792).
     """
     _check_agents(n)

@@ -1,4 +1,4 @@
-"""Scores and staffing in plain words, for dashboards (scoring.md: every number on a dashboard
+"""Scores and staffing in plain words, for dashboards (docs/scoring.md: every number on a dashboard
 must be explainable from its inputs).
 
 Pure Python, no Django: fed the `aggregates` and `contributions` a BurnoutScore stores and the
@@ -31,7 +31,7 @@ REASON_WORDS = {
     "missing_factors": "too few strain factors could be measured",
 }
 
-SHORT_REST_HOURS = 11  # EU Working Time Directive daily rest (scoring.md 1.2 anchors)
+SHORT_REST_HOURS = 11  # EU Working Time Directive daily rest (docs/scoring.md 1.2 anchors)
 
 
 def number(value: float | int | Decimal | None, digits: int = 1) -> str:

@@ -66,7 +66,7 @@ class TaskLogQuerySet(MemberOwnedQuerySet):
 
 class TaskLog(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="task_logs")
-    # The member's local date and wall-clock start time, stored as given (scoring.md).
+    # The member's local date and wall-clock start time, stored as given (docs/scoring.md).
     date = models.DateField()
     started_at = models.TimeField(null=True, blank=True)
     minutes = models.PositiveSmallIntegerField()

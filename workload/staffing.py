@@ -1,4 +1,4 @@
-"""Staffing-gap arithmetic (scoring.md 2.2–2.3) on plain data. Pure Python, no Django: a
+"""Staffing-gap arithmetic (docs/scoring.md 2.2–2.3) on plain data. Pure Python, no Django: a
 service feeds these functions from SQL aggregates.
 
 Time is the team's local wall clock. A **slot** is an hour of the week, 0..167, slot 0 being
@@ -280,7 +280,7 @@ def team_gap(
     contracted_hours: Sequence[float],
     logged_hours_4w: Sequence[float],
 ) -> TeamGap:
-    """The FTE gap of scoring.md 2.3. ``contracted_hours`` and ``logged_hours_4w`` are
+    """The FTE gap of docs/scoring.md 2.3. ``contracted_hours`` and ``logged_hours_4w`` are
     aligned, one per counted member (weekly contract; hours logged over the 4 weeks).
     Shrinkage divides (÷ (1 − s)), never multiplies by (1 + s)."""
     if not fte_hours > 0:

@@ -15,13 +15,13 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance import reviews
 from governance.models import AccessReview, AccessReviewItem
-from teams.viewsets import ScopedViewSet
+from teams.viewsets import ScopedViewSet, ServiceCreateMixin
 
 
 class AccessReviewItemSerializer(serializers.ModelSerializer):
@@ -75,7 +75,9 @@ class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=AccessReviewItem.Decision.choices)
 
 
-class AccessReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AccessReviewViewSet(
+    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
     """Review campaigns: admins all; reviewers the campaigns where they have items (only
     their items shown); admins create; decisions through `decide`."""
 
@@ -94,13 +96,9 @@ class AccessReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         # the items they see; review_decide enforces the rest (holder 403, once 409).
         return roles.member is not None
 
-    def create(self, request):
-        self.check_create()
-        ser = self.get_serializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        review = reviews.review_create(actor=self.roles.member, **ser.validated_data)
-        review = self.get_queryset().get(pk=review.pk)
-        return Response(self.get_serializer(review).data, status=status.HTTP_201_CREATED)
+    def service_create(self, values):
+        review = reviews.review_create(actor=self.roles.member, **values)
+        return self.get_queryset().get(pk=review.pk)  # with the items the caller may see
 
     @extend_schema(request=DecisionSerializer, responses=AccessReviewItemSerializer)
     @action(detail=True, methods=["post"])

@@ -1,4 +1,4 @@
-"""The audit log (governance.md "Audit log"): the hash chain, verify_audit, the append-only
+"""The audit log (docs/governance.md "Audit log"): the hash chain, verify_audit, the append-only
 triggers, concurrent appends, failed sign-ins, and no secrets or score values in it."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _triggers_on(request):
 
 
 def _expected_hash(prev_hash: str, row: AuditEvent) -> str:
-    """The chain rule recomputed from governance.md, independently of socialops.audit."""
+    """The chain rule recomputed from docs/governance.md, independently of socialops.audit."""
     fields = {
         "at": row.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": row.actor_id,

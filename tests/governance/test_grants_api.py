@@ -1,4 +1,4 @@
-"""Grants, approval, revocation and offboarding: the rules of governance.md, over the API."""
+"""Grants, approval, revocation and offboarding: the rules of docs/governance.md, over the API."""
 
 import datetime as dt
 import threading

@@ -1,4 +1,4 @@
-"""The outbox delivers revocations exactly once (governance.md "Outbox and connectors"):
+"""The outbox delivers revocations exactly once (docs/governance.md "Outbox and connectors"):
 delivery is at least once, every webhook POST carries `Idempotency-Key: <outbox id>` and an
 HMAC-SHA256 signature, and the receiver deduplicates on the key, so exactly one distinct key
 is processed per revocation: through retries, dead-lettering, concurrent relays, a worker

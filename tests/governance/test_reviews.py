@@ -1,5 +1,5 @@
 """Access reviews: campaigns, reviewers, decisions, overdue items and their auto-revocation,
-over the services and the API (governance.md, api.md)."""
+over the services and the API (docs/governance.md, docs/api.md)."""
 
 from __future__ import annotations
 

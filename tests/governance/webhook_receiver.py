@@ -1,6 +1,6 @@
 """A webhook receiver for tests: an HTTP server on 127.0.0.1 (a free port) in a thread that
 records every request and deduplicates on the Idempotency-Key, as a real consumer must
-(governance.md "Outbox and connectors")."""
+(docs/governance.md "Outbox and connectors")."""
 
 from __future__ import annotations
 

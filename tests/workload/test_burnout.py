@@ -1,4 +1,4 @@
-"""Burnout risk maths (scoring.md Part 1), at the aggregate level: no database."""
+"""Burnout risk maths (docs/scoring.md Part 1), at the aggregate level: no database."""
 
 import dataclasses
 import math
@@ -23,7 +23,7 @@ from workload.burnout import (
     strain,
 )
 
-# scoring.md 1.5: as_of a Sunday, window Monday..Sunday × 4, Mon–Fri contracts, tenure over
+# docs/scoring.md 1.5: as_of a Sunday, window Monday..Sunday × 4, Mon–Fri contracts, tenure over
 # two years, no leave in the window.
 PERSONA_A = Aggregates(
     contracted_hours=37.5,

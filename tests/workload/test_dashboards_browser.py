@@ -88,7 +88,7 @@ def test_member_is_kept_out_of_leader_pages_and_sees_their_own(personas, live_se
     team = page.goto(f"{live_server.url}/dashboard/teams/{personas.team.pk}/")
     assert team.status == 403
     other = page.goto(f"{live_server.url}/dashboard/members/{personas.teammate.pk}/")
-    assert other.status == 403  # no leader role: 403 on every leader page (product.md)
+    assert other.status == 403  # no leader role: 403 on every leader page (docs/privacy.md)
     me = page.goto(f"{live_server.url}/me/")
     assert me.status == 200
     expect(page.get_by_role("heading", name="My dashboard")).to_be_visible()

@@ -1,4 +1,4 @@
-"""Erlang B, C and A against scoring.md 2.4–2.5 (pure maths: no database)."""
+"""Erlang B, C and A against docs/scoring.md 2.4–2.5 (pure maths: no database)."""
 
 import math
 
@@ -27,7 +27,7 @@ from workload.erlang import (
 
 PROB = 1e-6
 
-# ---- The test vectors of scoring.md 2.5 ----
+# ---- The test vectors of docs/scoring.md 2.5 ----
 
 
 def test_tv1():

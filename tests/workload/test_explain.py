@@ -4,7 +4,7 @@ import pytest
 
 from workload import explain
 
-# scoring.md 1.5, persona B (the overloaded community manager), as stored on a score.
+# docs/scoring.md 1.5, persona B (the overloaded community manager), as stored on a score.
 PERSONA_B = {
     "contracted_hours": 37.5, "contracted_weekdays": 5, "window_days": 28,
     "contracted_workdays": 20, "leave_workdays": 0, "logged_workdays": 20, "total_hours": 208.0,

@@ -1,4 +1,4 @@
-"""Personas A and B of scoring.md 1.5, written as daily logs, leave, on-call shifts and a pulse
+"""Personas A and B of docs/scoring.md 1.5, written as daily logs, leave, on-call shifts and a pulse
 through the services, produce their aggregates and their expected scores after a recompute."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The staffing-gap arithmetic of scoring.md 2.2–2.3 (pure maths: no database)."""
+"""The staffing-gap arithmetic of docs/scoring.md 2.2–2.3 (pure maths: no database)."""
 
 import datetime as dt
 

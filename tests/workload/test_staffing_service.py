@@ -1,5 +1,5 @@
 """The staffing snapshot from real rows: demand, supply, gap, floors, backup gaps, rotation,
-unreachable channels (scoring.md Part 2), and query counts that do not grow."""
+unreachable channels (docs/scoring.md Part 2), and query counts that do not grow."""
 
 import datetime as dt
 

@@ -1,6 +1,6 @@
 """The nightly recompute, scheduled through django-celery-beat (editable in the admin).
 
-12:00 UTC: yesterday (UTC) has ended in every time zone by then (scoring.md "Which day").
+12:00 UTC: yesterday (UTC) has ended in every time zone by then (docs/scoring.md "Which day").
 """
 
 from django.db import migrations

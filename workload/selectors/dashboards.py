@@ -37,8 +37,8 @@ HIGH_BANDS = ("high", "very_high")
 @dataclass
 class TrendWeek:
     """One 7-day block ending on `last`. Hours are the logged minutes of entries split at
-    local midnight (scoring.md); after-hours follows scoring.md 1.1: on an available workday
-    the minutes outside the member's working window, on a rest day or a leave day all of
+    local midnight (docs/scoring.md); after-hours follows docs/scoring.md 1.1: on an available
+    workday the minutes outside the member's working window, on a rest day or a leave day all of
     them. Rest days worked: days that are neither a contracted weekday nor leave, with at
     least 15 logged minutes. Contract: Σ weekly_hours of the members employed in the week."""
 
@@ -353,7 +353,7 @@ def org_overview(*, team_ids, viewer: Member | None, sort: str = "-gap") -> list
     The high-risk share uses, per member, the band the viewer may see (wsi_band unless the
     member shares their pulse) and is withheld below the team's pulse_min_group scored
     members, because shared bands are pulse-derived. After-hours share: Σ after-hours hours
-    over Σ logged hours of the 28-day window behind those scores (scoring.md 1.1)."""
+    over Σ logged hours of the 28-day window behind those scores (docs/scoring.md 1.1)."""
     latest = StaffingSnapshot.objects.filter(team=OuterRef("pk")).order_by("-as_of")
     teams = list(
         Team.objects.filter(pk__in=list(team_ids))

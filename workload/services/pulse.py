@@ -1,4 +1,4 @@
-"""The weekly pulse: writes and the week rules (api.md /pulse/)."""
+"""The weekly pulse: writes and the week rules (docs/api.md /pulse/)."""
 
 from __future__ import annotations
 

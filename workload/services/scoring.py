@@ -92,7 +92,7 @@ STAFFING_UPDATE_FIELDS = [
     "computed_at",
 ]  # fmt: skip
 WEEKS = 4
-DEFAULT_AHT_MINUTES = 3.0  # scoring.md 2.2: when a queue channel has no messages logged
+DEFAULT_AHT_MINUTES = 3.0  # docs/scoring.md 2.2: when a queue channel has no messages logged
 OCCUPANCY_CAP = 0.85
 
 
@@ -101,7 +101,7 @@ def _fte(value: float) -> Decimal:
 
 
 def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
-    """scoring.md Part 2 for one team, from its set-based inputs (no queries)."""
+    """docs/scoring.md Part 2 for one team, from its set-based inputs (no queries)."""
     team = inputs.team
     team_slots = staffing.staffed_slots(
         team.staffed_window_start, team.staffed_window_end, team.staffed_weekdays
