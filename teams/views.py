@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -31,18 +33,40 @@ class RecordsPage:
     render_with: Callable[..., HttpResponse]
 
 
+def _record_create(
+    request: HttpRequest,
+    page: RecordsPage,
+    form_name: str,
+    form: forms.Form,
+    create: Callable[[Member, dict[str, Any]], Any],
+    *,
+    done: str,
+    day_of: Callable[[Any], dt.date],
+) -> HttpResponse:
+    """Record leave or a shift for the signed-in member: to the day it starts on the page,
+    or the page again with the form's errors."""
+    member = page.member(request)
+    record = form_action(request, form, lambda values: create(member, values), done=lambda _: done)
+    if record is not None:
+        return redirect(page.url_for(day_of(record)))
+    return page.render_with(request, member, **{form_name: form})
+
+
+def _record_delete(
+    request: HttpRequest, page: RecordsPage, day: dt.date, delete: Callable[[], None], done: str
+) -> HttpResponse:
+    button_action(request, delete, done=lambda _: done, refused="Not removed")
+    return redirect(page.url_for(day))
+
+
 @login_required
 @require_POST
 def leave_create(request: HttpRequest, *, page: RecordsPage) -> HttpResponse:
-    member = page.member(request)
-    form = LeaveForm(request.POST)
-    leave = form_action(
-        request, form, lambda values: services.leave_create(member=member, **values),
-        done=lambda leave: "Leave recorded.",
+    return _record_create(
+        request, page, "leave_form", LeaveForm(request.POST),
+        lambda member, values: services.leave_create(member=member, **values),
+        done="Leave recorded.", day_of=lambda leave: leave.start_date,
     )  # fmt: skip
-    if leave is not None:
-        return redirect(page.url_for(leave.start_date))
-    return page.render_with(request, member, leave_form=form)
 
 
 @login_required
@@ -50,26 +74,21 @@ def leave_create(request: HttpRequest, *, page: RecordsPage) -> HttpResponse:
 def leave_delete(request: HttpRequest, pk: int, *, page: RecordsPage) -> HttpResponse:
     member = page.member(request)
     leave = get_object_or_404(Leave.objects.for_user(request.user).filter(member=member), pk=pk)
-    day = leave.start_date
-    button_action(
-        request, lambda: services.leave_delete(leave=leave),
-        done=lambda _: "Leave removed.", refused="Not removed",
+    return _record_delete(
+        request, page, leave.start_date, lambda: services.leave_delete(leave=leave),
+        "Leave removed.",
     )  # fmt: skip
-    return redirect(page.url_for(day))
 
 
 @login_required
 @require_POST
 def on_call_create(request: HttpRequest, *, page: RecordsPage) -> HttpResponse:
-    member = page.member(request)
-    form = OnCallForm(request.POST, member=member)
-    shift = form_action(
-        request, form, lambda values: services.on_call_create(member=member, **values),
-        done=lambda shift: "On-call shift recorded.",
+    form = OnCallForm(request.POST, member=page.member(request))
+    return _record_create(
+        request, page, "on_call_form", form,
+        lambda member, values: services.on_call_create(member=member, **values),
+        done="On-call shift recorded.", day_of=lambda shift: shift.first_local_date,
     )  # fmt: skip
-    if shift is not None:
-        return redirect(page.url_for(shift.first_local_date))
-    return page.render_with(request, member, on_call_form=form)
 
 
 @login_required
@@ -79,9 +98,7 @@ def on_call_delete(request: HttpRequest, pk: int, *, page: RecordsPage) -> HttpR
     shift = get_object_or_404(
         OnCallShift.objects.for_user(request.user).filter(member=member), pk=pk
     )
-    day = shift.first_local_date
-    button_action(
-        request, lambda: services.on_call_delete(shift=shift),
-        done=lambda _: "On-call shift removed.", refused="Not removed",
+    return _record_delete(
+        request, page, shift.first_local_date, lambda: services.on_call_delete(shift=shift),
+        "On-call shift removed.",
     )  # fmt: skip
-    return redirect(page.url_for(day))
