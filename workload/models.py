@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db import models
@@ -35,8 +36,26 @@ def _int(value: int) -> Value:
     return Value(value, output_field=IntegerField())
 
 
+class Pieces(TypedDict):
+    """What `TaskLogQuerySet.with_pieces` adds to each entry, in minutes."""
+
+    piece_start: int
+    piece_end: int
+    piece_same: int
+    piece_spill: int
+    piece_inside_same: int
+    piece_inside_spill: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A task log read through with_pieces(): the type checker knows its piece_* fields.
+    TaskLogWithPieces = WithAnnotations["TaskLog", Pieces]
+
+
 class TaskLogQuerySet(MemberOwnedQuerySet):
-    def with_pieces(self) -> TaskLogQuerySet:
+    def with_pieces(self) -> models.QuerySet[TaskLogWithPieces]:
         """Each entry split at local midnight, in SQL (docs/scoring.md "Local wall-clock
         time"): `piece_same` minutes on its date and `piece_spill` on the next, and how many
         of each lie inside the member's working window (`piece_inside_same`,
@@ -48,18 +67,24 @@ class TaskLogQuerySet(MemberOwnedQuerySet):
         ws, we = _minute_of_day("member__workday_start"), _minute_of_day("member__workday_end")
         no_start = Q(started_at__isnull=True)
         day = _int(MINUTES_PER_DAY)
-        return self.annotate(
-            piece_start=start,
-            piece_end=end,
-            piece_same=Case(When(no_start, then=F("minutes")), default=Least(end, day) - start),
-            piece_spill=Case(When(no_start, then=_int(0)), default=Greatest(end - day, _int(0))),
-            piece_inside_same=Case(
-                When(no_start, then=F("minutes")),
-                default=Greatest(Least(Least(end, day), we) - Greatest(start, ws), _int(0)),
-            ),
-            piece_inside_spill=Case(
-                When(no_start, then=_int(0)),
-                default=Greatest(Least(end - day, we) - ws, _int(0)),
+        # The stubs cannot follow annotate() on a subclassed queryset; the fields are Pieces.
+        return cast(
+            "models.QuerySet[TaskLogWithPieces]",
+            self.annotate(
+                piece_start=start,
+                piece_end=end,
+                piece_same=Case(When(no_start, then=F("minutes")), default=Least(end, day) - start),
+                piece_spill=Case(
+                    When(no_start, then=_int(0)), default=Greatest(end - day, _int(0))
+                ),
+                piece_inside_same=Case(
+                    When(no_start, then=F("minutes")),
+                    default=Greatest(Least(Least(end, day), we) - Greatest(start, ws), _int(0)),
+                ),
+                piece_inside_spill=Case(
+                    When(no_start, then=_int(0)),
+                    default=Greatest(Least(end - day, we) - ws, _int(0)),
+                ),
             ),
         )
 

@@ -2,9 +2,9 @@
 
 `ServiceAdmin` never saves a model itself: an add or a change is the app's service, called
 with what the form cleaned, so the admin gets the same validation and the same audit events
-as the API and the pages. The service decides twice: once while the form is checked, in a
-transaction rolled back at once (so a refusal shows on the form's fields, not as an error
-page), then for real when the admin saves.
+as the API and the pages. The service decides twice: once after the form's own checks
+(`full_clean`), in a transaction rolled back at once (so a refusal shows on the form's
+fields, not as an error page), then for real when the admin saves.
 
 `ReadOnlyAdmin` is for records only services write (scores, the audit log, governance
 follow-up): visible to operators, never edited by hand.
@@ -41,21 +41,20 @@ class ServiceAdmin(admin.ModelAdmin):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self
 
-        class ServiceForm(form_class):  # type: ignore[valid-type,misc]  # built by the admin
-            def _post_clean(self) -> None:
-                super()._post_clean()
-                if self.errors:
-                    return
-                try:
-                    with transaction.atomic():
-                        model_admin.service_save(request, self, change)
-                        raise _DryRun
-                except _DryRun:
-                    pass
-                except DomainError as exc:
-                    form_errors(self, exc)
+        def full_clean(form: forms.ModelForm) -> None:
+            form_class.full_clean(form)
+            if form.errors:
+                return
+            try:
+                with transaction.atomic():
+                    model_admin.service_save(request, form, change)
+                    raise _DryRun
+            except _DryRun:
+                pass
+            except DomainError as exc:
+                form_errors(form, exc)
 
-        return ServiceForm
+        return type("ServiceForm", (form_class,), {"full_clean": full_clean})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         saved = self.service_save(request, form, change)

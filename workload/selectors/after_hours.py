@@ -10,29 +10,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence, Set
+from typing import TYPE_CHECKING
 
 from teams.selectors import leave_dates_for
 from workload.hours import after_hours, is_available_workday
 from workload.models import TaskLog
 
+if TYPE_CHECKING:
+    from workload.models import TaskLogWithPieces
+
 DAY = dt.timedelta(days=1)
 
 
-def entry_after_hours(log: TaskLog, workdays: Iterable[int], leave_dates: Set[dt.date]) -> int:
+def entry_after_hours(
+    log: TaskLogWithPieces, workdays: Iterable[int], leave_dates: Set[dt.date]
+) -> int:
     """After-hours minutes of one entry annotated by `with_pieces()` (no query)."""
     workdays = set(workdays)
     return after_hours(
-        log.piece_same,  # type: ignore[attr-defined]  # with_pieces() annotation
-        log.piece_inside_same,  # type: ignore[attr-defined]  # with_pieces() annotation
+        log.piece_same,
+        log.piece_inside_same,
         available_workday=is_available_workday(log.date, workdays, leave_dates),
     ) + after_hours(
-        log.piece_spill,  # type: ignore[attr-defined]  # with_pieces() annotation
-        log.piece_inside_spill,  # type: ignore[attr-defined]  # with_pieces() annotation
+        log.piece_spill,
+        log.piece_inside_spill,
         available_workday=is_available_workday(log.date + DAY, workdays, leave_dates),
     )
 
 
-def after_hours_for(logs: Sequence[TaskLog]) -> dict[int, int]:
+def after_hours_for(logs: Sequence[TaskLogWithPieces]) -> dict[int, int]:
     """task log id → after-hours minutes, leave taken into account (one query: leave). The
     logs carry `with_pieces()` annotations and their member (select_related)."""
     if not logs:

@@ -8,7 +8,7 @@ member's working window); Python only walks those per-day sums, never raw logs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ DAY = dt.timedelta(days=1)
 WORKED_DAY_MINUTES = 15  # a day "with ≥ 15 logged minutes" (docs/scoring.md 1.1)
 
 
-def day_sums(logs: TaskLogQuerySet) -> QuerySet[TaskLog, dict[str, Any]]:
+def day_sums(logs: TaskLogQuerySet) -> QuerySet[Any, Mapping[str, Any]]:
     """Per (member, date): minutes on that date and spilling into the next, minutes inside the
     member's working window (same and spill), crisis minutes, hostile sums, first start and
     last end (wall clock, minutes after midnight; the end may pass 1440). One grouped query

@@ -11,10 +11,18 @@ from workload.models import TaskLog
 from workload.selectors.after_hours import entry_after_hours
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One task log shown on My week, with its after-hours minutes."""
+
+    log: TaskLog
+    after_hours_minutes: int
+
+
 @dataclass
 class Day:
     date: dt.date
-    entries: list = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     minutes: int = 0
     after_hours: int = 0
     is_workday: bool = True
@@ -75,9 +83,8 @@ def member_week(*, member: Member, monday: dt.date) -> Week:
         for i in range(7)
     }
     for log in sorted(logs, key=lambda x: (x.date, x.started_at or dt.time.min, x.pk)):
-        log.after_hours_minutes = entry_after_hours(log, workdays, leave_dates)
         if log.date in days:
-            days[log.date].entries.append(log)
+            days[log.date].entries.append(Entry(log, entry_after_hours(log, workdays, leave_dates)))
         # Totals follow the pieces: an entry that passes midnight counts on both days.
         for date, minutes, inside in (
             (log.date, log.piece_same, log.piece_inside_same),
