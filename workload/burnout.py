@@ -88,6 +88,7 @@ _INT_FIELDS = (
     "quick_returns",
     "on_call_days",
     "tenure_days",
+    "history_days",
     "days_since_week_off",
 )
 _FLOAT_FIELDS = (
@@ -157,6 +158,9 @@ class Aggregates:
     crisis_hours: float
     weekly_hours: tuple[float, float, float, float]
     tenure_days: int
+    # Days of recorded history (docs/scoring.md 1.1): from the member's first task log or
+    # leave record (never before started_on) to as_of. Leave metrics look only at these.
+    history_days: int
     leave_days_365: float
     annual_entitlement: float  # for a full-time five-day week (default 25 on the member)
     days_since_week_off: int
@@ -205,8 +209,9 @@ class Aggregates:
 
     @property
     def entitlement(self) -> float:
-        """Annual entitlement × k / 5 × min(1, tenure_days / 365)."""
-        pro_rata = min(1.0, self.tenure_days / 365)
+        """Annual entitlement × k / 5 × min(1, history_days / 365): what is due over the
+        recorded history, not over a tenure socialops has not seen."""
+        pro_rata = min(1.0, self.history_days / 365)
         return self.annual_entitlement * self.contracted_weekdays / 5 * pro_rata
 
     @property
@@ -285,7 +290,7 @@ def exposures(agg: Aggregates) -> dict[str, float | None]:
     available workday, and ``on_call`` when ``window_days`` is 0; both only happen for
     inputs that are ``too_few_workdays`` anyway. ``emotional_load`` uses crisis hours alone
     when hostile messages were not recorded. The leave-share part of ``leave_deficit``
-    counts only with tenure ≥ 180 days and a positive entitlement.
+    counts only with ≥ 180 days of recorded history and a positive entitlement.
     """
     c = agg.contracted_hours
     weeks_eq = agg.weeks_eq
@@ -311,7 +316,7 @@ def exposures(agg: Aggregates) -> dict[str, float | None]:
 
     parts = [(agg.days_since_week_off - 90) / 90]
     entitlement = agg.entitlement
-    if agg.tenure_days >= 180 and entitlement > 0:
+    if agg.history_days >= 180 and entitlement > 0:
         parts.append((0.75 - agg.leave_days_365 / entitlement) / 0.75)
     out["leave_deficit"] = _clamp01(max(parts))
     return out

@@ -107,16 +107,23 @@ def factor_words(factor: str, aggregates: Mapping) -> str:
             parts.append("no hostile messages recorded")
     elif factor == "leave_deficit":
         if a.get("days_since_week_off", 0) > 90:
-            parts.append(f"no week off for {number(a['days_since_week_off'])} days")
+            since = a["days_since_week_off"]
+            on_record = a.get("history_days") is not None and since >= recorded_days(a)
+            parts.append(
+                f"no week off in the {number(since)} days on record"
+                if on_record
+                else f"no week off for {number(since)} days"
+            )
         entitlement = a.get("annual_entitlement")
         taken = a.get("leave_days_365")
-        if entitlement and taken is not None and a.get("tenure_days", 0) >= 180:
+        recorded = recorded_days(a)
+        if entitlement and taken is not None and recorded >= 180:
             k = a.get("contracted_weekdays") or 5
-            due = entitlement * k / 5 * min(1.0, a["tenure_days"] / 365)
+            due = entitlement * k / 5 * min(1.0, recorded / 365)
             if due and taken / due < 0.75:
                 parts.append(f"{number(taken)} of {number(due)} leave days taken in a year")
         if not parts:
-            parts.append(f"last week off {number(a.get('days_since_week_off', 0))} days ago")
+            parts.append(week_off_words(a))
     else:
         raise ValueError(f"unknown factor {factor!r}")
     return ", ".join(parts)
@@ -171,7 +178,12 @@ def aggregates_in_words(aggregates: Mapping) -> list[str]:
         )
     weekly = a.get("weekly_hours") or []
     if weekly:
-        out.append("Week by week: " + ", ".join(f"{number(h)} h" for h in weekly) + ".")
+        # The score's 7-day blocks end on as_of: never shown as calendar weeks.
+        out.append(
+            "Over the four 7-day stretches ending on the score's date: "
+            + ", ".join(f"{number(h, 0)} h" for h in weekly)
+            + "."
+        )
     out.append(
         f"{number(a.get('after_hours_hours', 0))} h outside working hours (evenings, rest days "
         "and leave)."
@@ -191,10 +203,35 @@ def aggregates_in_words(aggregates: Mapping) -> list[str]:
         + f"; {number(a.get('crisis_hours', 0))} h of crisis work."
     )  # fmt: skip
     out.append(
-        f"{number(a.get('leave_days_365', 0))} days of vacation in the last year; last week off "
-        f"{number(a.get('days_since_week_off', 0))} days ago."
+        f"{number(a.get('leave_days_365', 0))} days of vacation in the last year"
+        f"{history_words(a)}; {week_off_words(a)}."
     )
     return out
+
+
+def recorded_days(aggregates: Mapping) -> int:
+    """Days of recorded history behind a score (docs/scoring.md 1.1); scores stored before
+    history was tracked fall back to the tenure."""
+    a = aggregates
+    return int(a["history_days"] if a.get("history_days") is not None else a.get("tenure_days", 0))
+
+
+def history_words(aggregates: Mapping) -> str:
+    """ " (records since 4 Sep 2026)" when socialops has held records for under a year."""
+    recorded = recorded_days(aggregates)
+    start = aggregates.get("history_start")
+    if start is None or recorded >= 365:
+        return ""
+    return f" (socialops has records for the last {_plural(recorded, 'day')})"
+
+
+def week_off_words(aggregates: Mapping) -> str:
+    """ "last week off 40 days ago", or, with no week off in the recorded history, "no week
+    off in the 30 days on record" (never a tenure socialops has not seen)."""
+    since = aggregates.get("days_since_week_off", 0)
+    if aggregates.get("history_days") is not None and since >= recorded_days(aggregates):
+        return f"no week off in the {_plural(since, 'day')} on record"
+    return f"last week off {number(since)} days ago"
 
 
 def reason_in_words(reason: str, coverage: float | None = None) -> str:

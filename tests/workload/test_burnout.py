@@ -43,6 +43,7 @@ PERSONA_A = Aggregates(
     crisis_hours=0,
     weekly_hours=(38, 37, 39, 38),
     tenure_days=800,
+    history_days=800,  # two years of recorded history (docs/scoring.md 1.2 cold start)
     leave_days_365=22,
     annual_entitlement=25,
     days_since_week_off=60,
@@ -67,6 +68,7 @@ PERSONA_B = Aggregates(
     crisis_hours=16,
     weekly_hours=(49, 56, 47, 56),
     tenure_days=800,
+    history_days=800,  # two years of recorded history (docs/scoring.md 1.2 cold start)
     leave_days_365=7,
     annual_entitlement=25,
     days_since_week_off=200,
@@ -294,6 +296,7 @@ def test_no_available_workday_never_divides_by_zero():
         crisis_hours=0,
         weekly_hours=(0, 0, 0, 0),
         tenure_days=0,
+        history_days=0,
         leave_days_365=0,
         annual_entitlement=0,
         days_since_week_off=0,
@@ -355,10 +358,12 @@ def test_missing_hostile_uses_crisis_only():
     assert result.wsi == pytest.approx(79.8333 - 3, abs=1e-4)
 
 
-def test_leave_deficit_ignores_the_leave_share_under_180_days_tenure():
-    new_starter = with_(PERSONA_B, tenure_days=179, leave_days_365=0, days_since_week_off=60)
+def test_leave_deficit_ignores_the_leave_share_under_180_days_of_history():
+    new_starter = with_(
+        PERSONA_B, tenure_days=179, history_days=179, leave_days_365=0, days_since_week_off=60
+    )
     assert exposures(new_starter)["leave_deficit"] == 0.0
-    settled = with_(new_starter, tenure_days=180)
+    settled = with_(new_starter, tenure_days=180, history_days=180)
     assert settled.entitlement == pytest.approx(25 * 180 / 365)
     assert exposures(settled)["leave_deficit"] == 1.0  # (0.75 − 0) / 0.75
     # The week-off part counts whatever the tenure.
@@ -377,7 +382,9 @@ def test_entitlement_is_pro_rata_by_weekdays_and_tenure():
         PERSONA_A, contracted_weekdays=4, contracted_workdays=16, logged_workdays=16, rest_days=12
     )
     assert four_day.entitlement == pytest.approx(20)
-    assert with_(four_day, tenure_days=73).entitlement == pytest.approx(4)
+    assert with_(four_day, tenure_days=73, history_days=73).entitlement == pytest.approx(4)
+    # Pro rata by recorded history, not tenure: four years employed, 73 days on record.
+    assert with_(four_day, tenure_days=1461, history_days=73).entitlement == pytest.approx(4)
 
 
 # --- bands and floors --------------------------------------------------------------------
@@ -528,6 +535,7 @@ def test_a_pulse_with_too_few_answers_does_not_count():
         {"weekly_hours": (38, 37, 39)},
         {"weekly_hours": (38, 37, 39, -1)},
         {"tenure_days": -1},
+        {"history_days": -1},
         {"days_since_week_off": True},
         {"annual_entitlement": -1},
         {"leave_days_365": -1},
@@ -608,6 +616,7 @@ def aggregates(draw, sufficient=False):
         crisis_hours=draw(hours),
         weekly_hours=tuple(draw(st.lists(hours, min_size=4, max_size=4))),
         tenure_days=draw(st.integers(0, 5000)),
+        history_days=draw(st.integers(0, 5000)),
         leave_days_365=draw(st.floats(min_value=0, max_value=300)),
         annual_entitlement=draw(st.floats(min_value=0, max_value=40)),
         days_since_week_off=draw(st.integers(0, 5000)),

@@ -97,9 +97,37 @@ def scored_members(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
     return members.order_by("pk")
 
 
+def with_history_start(members: QuerySet[Member]) -> QuerySet[Member]:
+    """Annotate ``first_log`` and ``first_leave``: the dates socialops's records of each member
+    begin (docs/scoring.md 1.1 history_start). Two correlated subqueries served by the
+    (member, date) and (member, start_date) indexes: no extra query."""
+    first_log = TaskLog.objects.filter(member=OuterRef("pk")).order_by("date").values("date")[:1]
+    first_leave = (
+        Leave.objects.filter(member=OuterRef("pk")).order_by("start_date").values("start_date")[:1]
+    )
+    return members.annotate(first_log=Subquery(first_log), first_leave=Subquery(first_leave))
+
+
+def history_start(member: Member, as_of: dt.date) -> dt.date:
+    """The first day socialops holds records for the member: the earliest of their first task
+    log and first leave record, never before started_on; as_of when there is no record.
+    Needs the annotations of :func:`with_history_start`."""
+    firsts = [
+        d for d in (getattr(member, "first_log", None), getattr(member, "first_leave", None)) if d
+    ]
+    if not firsts:
+        return as_of
+    return max(min(firsts), member.started_on)
+
+
+def history_days(start: dt.date, as_of: dt.date) -> int:
+    """Days from history_start to as_of inclusive; 0 when history starts after as_of."""
+    return max(0, (as_of - start).days + 1)
+
+
 def member_windows(*, as_of: dt.date, team_ids: Iterable[int] | None = None) -> list[MemberWindow]:
     """Five queries: members, member-day sums, leave, on-call shifts, counting pulses."""
-    members = list(scored_members(as_of=as_of, team_ids=team_ids))
+    members = list(with_history_start(scored_members(as_of=as_of, team_ids=team_ids)))
     if not members:
         return []
     windows = {m.pk: MemberWindow(member=m) for m in members}
@@ -230,7 +258,9 @@ def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
         )
 
     tenure_days = (as_of - member.started_on).days + 1
-    year_first = max(as_of - dt.timedelta(days=LEAVE_DAYS - 1), member.started_on)
+    recorded_from = history_start(member, as_of)
+    recorded_days = history_days(recorded_from, as_of)
+    year_first = max(as_of - dt.timedelta(days=LEAVE_DAYS - 1), member.started_on, recorded_from)
     year_last = min(as_of, member.ended_on or as_of)
     leave_days_365 = sum(
         1 for d in _dates(year_first, year_last) if d.weekday() in workdays and d in vacation_dates
@@ -254,15 +284,18 @@ def window_aggregates(window: MemberWindow, *, as_of: dt.date) -> dict:
         "crisis_hours": sum(window.days[d].crisis for d in window_dates if d in window.days) / 60,
         "weekly_hours": tuple(blocks),
         "tenure_days": tenure_days,
+        "history_start": recorded_from.isoformat(),
+        "history_days": recorded_days,
         "leave_days_365": float(leave_days_365),
         "annual_entitlement": float(member.leave_entitlement_days),
-        "days_since_week_off": _days_since_week_off(member, leave_dates, as_of, tenure_days),
+        "days_since_week_off": _days_since_week_off(member, leave_dates, as_of, recorded_days),
     }
 
 
-def _days_since_week_off(member: Member, leave_dates: set, as_of: dt.date, tenure: int) -> int:
+def _days_since_week_off(member: Member, leave_dates: set, as_of: dt.date, history: int) -> int:
     """as_of − the last day of the most recent run of ≥ 5 consecutive contracted workdays all
-    on leave (walking the member's contracted days only); tenure_days if there is none."""
+    on leave (walking the member's contracted days only); history_days if there is none
+    (what socialops has not seen does not count against the member)."""
     workdays = set(member.workdays)
     run = 0
     run_end = None
@@ -277,7 +310,7 @@ def _days_since_week_off(member: Member, leave_dates: set, as_of: dt.date, tenur
                 latest_end = run_end
         else:
             run = 0
-    return (as_of - latest_end).days if latest_end is not None else tenure
+    return (as_of - latest_end).days if latest_end is not None else history
 
 
 @dataclass

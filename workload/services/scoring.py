@@ -4,6 +4,7 @@ rows with the same values; only computed_at changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -22,13 +23,18 @@ SCORE_UPDATE_FIELDS = [
 ]  # fmt: skip
 
 
+AGGREGATE_FIELDS = frozenset(f.name for f in dataclasses.fields(burnout.Aggregates))
+
+
 def _decimal(value: float | None, digits: int = 2) -> Decimal | None:
     rounded = burnout.round_half_up(value, digits)
     return None if rounded is None else Decimal(str(rounded))
 
 
 def score_row(*, member_id: int, as_of: dt.date, aggregates: dict, pulse, now) -> BurnoutScore:
-    result = burnout.score(burnout.Aggregates(**aggregates), pulse)
+    # The stored aggregates also carry facts that are not model inputs (history_start).
+    inputs = {k: v for k, v in aggregates.items() if k in AGGREGATE_FIELDS}
+    result = burnout.score(burnout.Aggregates(**inputs), pulse)
     shown = dict(aggregates, weekly_hours=[round(h, 2) for h in aggregates["weekly_hours"]])
     return BurnoutScore(
         member_id=member_id,

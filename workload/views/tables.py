@@ -8,7 +8,13 @@ from dataclasses import dataclass, field, replace
 from django.http import HttpResponse
 from django.urls import reverse
 
-from workload.explain import BAND_LABELS
+from workload.burnout import round_half_up
+from workload.explain import BAND_LABELS, percent
+
+
+def whole(value: float) -> int:
+    """Half-up to a whole number, as percentages are shown."""
+    return int(round_half_up(value, 0) or 0)
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,15 @@ class Cell:
     href: str | None = None
     band: str | None = None  # a band key: shown as a labelled badge
     numeric: bool = False
+    csv: str | float | int | None = None  # what the CSV writes when the page text differs
+    # (a percentage is "42 %" on the page and the number 42 in the CSV)
+
+
+def percent_cell(share: float | None) -> Cell:
+    """A share as a whole percentage on the page ("42 %") and a number in the CSV (42)."""
+    if share is None:
+        return Cell("—", csv="")
+    return Cell(percent(share), csv=whole(share * 100))
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,7 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
-        writer.writerow([c.text for c in row])
+        writer.writerow([c.text if c.csv is None else c.csv for c in row])
     return response
 
 
