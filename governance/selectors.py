@@ -58,6 +58,22 @@ def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[
     return counts
 
 
+def actor_grant_holders(*, channel_ids: Iterable[int]) -> QuerySet[AccessGrant]:
+    """Approved, unrevoked grants with an actor role on these channels, with their holders
+    (one query): what decides who can act on a day ahead — the day's own checks (expiry at
+    that instant, employment, long absence, leave) are the caller's (docs/scoring.md 3.4)."""
+    return (
+        AccessGrant.objects.unrevoked()
+        .filter(
+            channel_id__in=list(channel_ids),
+            role__in=AccessGrant.ACTOR_ROLES,
+            approved_at__isnull=False,
+        )
+        .select_related("member")
+        .order_by("channel_id", "member_id")
+    )
+
+
 def dormant_grants(grants: QuerySet[AccessGrant], *, today: dt.date) -> QuerySet[AccessGrant]:
     """Open grants older than DORMANT_DAYS whose holder logged no work on that channel in the
     last DORMANT_DAYS days. Without a registered work source, nothing is called dormant."""
@@ -76,7 +92,9 @@ def governance_health(
     queries): backup gaps, grants of departed or on-leave members, dormant grants, overdue
     shared-credential rotations, channels without an owner."""
     today = today or timezone.localdate()
-    channels_qs = Channel.objects.select_related("team", "owner").order_by("team__name", "name")
+    channels_qs = Channel.objects.select_related("team", "owner").order_by(
+        "team__name", "platform", "handle"
+    )
     if team_ids is not None:
         channels_qs = channels_qs.filter(team_id__in=list(team_ids))
     channels = list(channels_qs)
@@ -96,7 +114,9 @@ def governance_health(
         ).order_by("member__full_name")
     )
     dormant = list(
-        dormant_grants(open_grants, today=today).order_by("channel__name", "member__full_name")
+        dormant_grants(open_grants, today=today).order_by(
+            "channel__platform", "channel__handle", "member__full_name"
+        )
     )
     overdue = list(
         CredentialRotation.objects.filter(

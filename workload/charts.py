@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 ROW = 28
+LABEL_LIMIT = 48
 FONT = 'font-family="system-ui, sans-serif"'
 
 
@@ -37,15 +38,25 @@ def _svg(width: int, height: int, title: str, body: list[str], css: str) -> str:
     )
 
 
+CHAR_WIDTH = 7.4  # about one character of 13 px system-ui, for sizing the text columns
+
+
 def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 640, label_width: int = 200) -> str:
-    """Horizontal bars, one row per item, a zero line (negative values extend left)."""
+    """Horizontal bars, one row per item, a zero line (negative values extend left).
+
+    The label and value columns grow to fit their longest text (a channel label is never
+    clipped below 48 characters); the bars get what is left."""
     if not bars:
         return ""
     values = [float(b.value) for b in bars]
     lo, hi = min(0.0, *values), max(0.0, *values)
     if hi - lo < 1e-12:
         hi = lo + 1
-    plot_x, plot_w = label_width, width - label_width - 80
+    longest = max(len(_short(b.label, LABEL_LIMIT)) for b in bars)
+    label_width = max(label_width, int(longest * CHAR_WIDTH) + 16)
+    value_width = max(80, int(max(len(b.text) for b in bars) * CHAR_WIDTH) + 12)
+    width = max(width, label_width + value_width + 160)
+    plot_x, plot_w = label_width, width - label_width - value_width
     height = len(bars) * ROW + 6
 
     def x(value: float) -> float:
@@ -59,7 +70,7 @@ def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 640, label_width:
         left, right = min(zero, x1), max(zero, x1)
         body.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" font-size="13" '
-            f'class="label">{escape(_short(bar.label))}</text>'
+            f'class="label">{escape(_short(bar.label, LABEL_LIMIT))}</text>'
             f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="20" '
             f'rx="2" class="bar {escape(bar.tone)}"/>'
             f'<text x="{right + 6:.1f}" y="{y + 15}" font-size="13" class="value">'

@@ -44,6 +44,14 @@ def number(value: float | int | Decimal | None, digits: int = 1) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def fte(value: float | int | Decimal | None) -> str:
+    """FTE to one decimal, always (product convention): 2.0 → "2.0", 1.9333 → "1.9"."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def percent(share: float | None, digits: int = 0) -> str:
     return "—" if share is None else f"{number(share * 100, digits)} %"
 
@@ -274,30 +282,147 @@ def staffing_sentence(
     if floor_binds and staffed_hours_per_week:
         needs = (
             f"but keeping one person present for the {number(staffed_hours_per_week, 0)} "
-            f"staffed hours a week takes {number(seat_floor_fte)} FTE once {absence} is "
+            f"staffed hours a week takes {fte(seat_floor_fte)} FTE once {absence} is "
             "allowed for"
         )
     else:
-        needs = f"which takes {number(required_fte)} FTE once {absence} is allowed for"
+        needs = f"which takes {fte(required_fte)} FTE once {absence} is allowed for"
     overtime = hidden_overtime_fte >= 0.05
     if gap_fte >= 0.05:
         sentence = (
-            f"{team} needs {number(gap_fte)} more FTE: {demand}, {needs}, against "
-            f"{number(available_fte)} FTE available"
+            f"{team} needs {fte(gap_fte)} more FTE: {demand}, {needs}, against "
+            f"{fte(available_fte)} FTE available"
         )
         if overtime:
             return sentence + (
-                f"; {number(hidden_overtime_fte)} FTE of it is absorbed today as unpaid overtime."
+                f"; {fte(hidden_overtime_fte)} FTE of it is absorbed today as unpaid overtime."
             )
         return sentence + "."
     headroom = -gap_fte
-    sentence = f"{team} has enough people: {demand}, {needs}, and {number(available_fte)}"
+    sentence = f"{team} has enough people: {demand}, {needs}, and {fte(available_fte)}"
     sentence += " FTE are available" + (
-        f" ({number(headroom)} FTE of headroom)" if headroom >= 0.05 else ""
+        f" ({fte(headroom)} FTE of headroom)" if headroom >= 0.05 else ""
     )
     if overtime:
         return sentence + (
-            f"; even so, {number(hidden_overtime_fte)} FTE is worked today as unpaid overtime: "
+            f"; even so, {fte(hidden_overtime_fte)} FTE is worked today as unpaid overtime: "
             "look at how the work is spread."
+        )
+    return sentence + "."
+
+
+# ---- Explaining the staffing figure (docs/scoring.md Part 3) ----------------------------------
+
+
+def target_words(sla_minutes: float | None, always_on: bool = False) -> str:
+    """60 → "one-hour reply target", 30 → "30-minute …", 240 → "4-hour …"; "24/7 " first
+    for an always-on channel."""
+    if sla_minutes is None:
+        return "reply target"
+    minutes = float(sla_minutes)
+    if minutes == 60:
+        span = "one-hour"
+    elif minutes % 60 == 0:
+        span = f"{number(minutes / 60, 0)}-hour"
+    else:
+        span = f"{number(minutes, 0)}-minute"
+    return ("24/7 " if always_on else "") + f"{span} reply target"
+
+
+def driver_words(row: Mapping) -> str:
+    """ "X @HalcyonHelp's 24/7 one-hour reply target", or a category in lower case."""
+    if row.get("channel"):
+        return f"{row['label']}'s {target_words(row.get('sla_minutes'), row.get('always_on'))}"
+    label = str(row.get("label", ""))
+    return label[:1].lower() + label[1:]
+
+
+def drivers_sentence(drivers: list[Mapping], required_fte: float, binding: str,
+                     seat_floor_fte: float, limit: int = 2) -> str:  # fmt: skip
+    """ "Of the 18.7 FTE required, 7.5 FTE is X @HalcyonHelp's 24/7 one-hour reply target and
+    3.1 FTE is community management." — the largest drivers with their share of the demand."""
+    top = [r for r in drivers if float(r.get("fte") or 0) >= 0.05][:limit]
+    if not top:
+        return ""
+    parts = [f"{fte(r['fte'])} FTE is {driver_words(r)}" for r in top]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if binding == "seat_floor":
+        return (
+            f"The seat floor ({fte(seat_floor_fte)} FTE) is larger than the demand; of the "
+            f"demand, {listed}."
+        )
+    return f"Of the {fte(required_fte)} FTE required, {listed}."
+
+
+WHAT_IF_WORDS = {
+    "sla_x4": "a reply target four times as long",
+    "staffed_window_only": "answering only inside the staffed hours",
+}
+
+
+def span_words(minutes: float) -> str:
+    """60 → "1 hour", 240 → "4 hours", 30 → "30 minutes"."""
+    if minutes % 60 == 0:
+        hours = minutes / 60
+        return f"{number(hours, 0)} hour" + ("" if hours == 1 else "s")
+    return f"{number(minutes, 0)} minutes"
+
+
+def what_if_words(row: Mapping) -> str:
+    """ "X @HalcyonHelp answered within 4 hours instead of 1 hour", or "… answered only inside
+    the staffed hours"."""
+    label = row["channel"]["label"]
+    if row["change"] == "sla_x4":
+        after = float(row.get("sla_minutes") or 0)
+        return f"{label} answered within {span_words(after)} instead of {span_words(after / 4)}"
+    return f"{label} answered only inside the staffed hours"
+
+
+def what_if_sentence(what_if: list[Mapping], required_fte: float) -> str:
+    """The single change that saves the most, if it saves anything."""
+    best = next((r for r in what_if if float(r.get("fte_saved") or 0) >= 0.05), None)
+    if best is None:
+        return ""
+    return (
+        f"Relaxing one target saves the most with {what_if_words(best)}: "
+        f"{fte(best['required_fte'])} FTE instead of {fte(required_fte)} "
+        f"({fte(best['fte_saved'])} FTE less)."
+    )
+
+
+def delivered_sentence(delivered: Mapping, uncovered_hours: int) -> str:
+    """ "Today someone covers 38 % of the seat-hours X @HalcyonHelp's target needs; nobody is
+    on that inbox for 96 h of the week." """
+    ratio = delivered.get("ratio")
+    if ratio is None:
+        return ""
+    label = delivered["channel"]["label"]
+    sentence = f"Today someone covers {percent(ratio)} of the seat-hours {label}'s target needs"
+    if uncovered_hours:
+        sentence += f"; nobody is on that inbox for {uncovered_hours} h of the week"
+    return sentence + "."
+
+
+def absence_sentence(measured: float | None, shrinkage: float,
+                     required_at_measured: float | None, required_fte: float) -> str:  # fmt: skip
+    """One line comparing the absence allowance with the absence the team really takes."""
+    allowance = percent(shrinkage)
+    if measured is None:
+        return (
+            f"The {allowance} absence allowance cannot be checked yet: socialops holds under "
+            "60 contracted workdays of records for the team."
+        )
+    gap = measured - shrinkage
+    if abs(gap) < 0.02:
+        return f"Measured absence ({percent(measured)}) matches the {allowance} allowance."
+    direction = "below" if gap < 0 else "above"
+    sentence = (
+        f"Measured absence over the last 12 months is {percent(measured)}, {direction} the "
+        f"{allowance} allowance"
+    )
+    if required_at_measured is not None:
+        sentence += (
+            f": at the measured rate the team would need {fte(required_at_measured)} FTE "
+            f"instead of {fte(required_fte)}"
         )
     return sentence + "."

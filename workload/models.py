@@ -257,6 +257,20 @@ class StaffingSnapshot(models.Model):
     backup_gaps = models.JSONField(default=list)
     unreachable_channels = models.JSONField(default=list)
     details = models.JSONField(default=dict)
+    # Explaining the figure (docs/scoring.md Part 3), computed by the same job.
+    demand_fte = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+    binding = models.CharField(
+        max_length=10, choices=[("demand", "Demand"), ("seat_floor", "Seat floor")],
+        default="demand",
+    )  # fmt: skip
+    shrinkage = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    drivers = models.JSONField(default=list)
+    what_if = models.JSONField(default=list)
+    logged_hours_per_week = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+    contracted_hours_per_week = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+    delivered_coverage = models.JSONField(default=list)
+    measured_absence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    coverage_ahead = models.JSONField(default=list)
     computed_at = models.DateTimeField()
 
     class SnapshotQuerySet(models.QuerySet):

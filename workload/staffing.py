@@ -319,3 +319,124 @@ def rotation_gap(has_always_on: bool, rotation_size: int, minimum: int = 4) -> i
     """Members missing from the on-call rotation of a team with an always-on channel
     (nobody on call more than 1/``minimum`` of the time): max(0, minimum − n); else 0."""
     return max(0, minimum - rotation_size) if has_always_on else 0
+
+
+# ---- One queue channel's demand, and the team's required FTE (also for what-ifs) ----
+
+
+@dataclass(frozen=True)
+class QueueChannel:
+    """A queue channel as the demand maths sees it (docs/scoring.md 2.2): plain data."""
+
+    id: int
+    label: str
+    always_on: bool
+    sla_minutes: float
+    service_level_target: float
+    weekly_volume: float  # max(logged weekly mean, expected weekly messages)
+    aht_minutes: float
+    entries: tuple[Entry, ...] = ()  # the arrival profile's input (4 weeks)
+    # What-if "staffed_window_only" (Part 3.2): an always-on channel answered only inside
+    # the team's staffed window; its slots outside the window are dropped, not moved.
+    window_only: bool = False
+
+    @property
+    def realtime(self) -> bool:
+        return self.sla_minutes <= 60
+
+
+@dataclass(frozen=True)
+class ChannelDemand:
+    channel: QueueChannel
+    hours: float  # seat-hours (real-time) or hours (deferrable) per week
+    per_slot: dict[int, int]  # real-time: N_h per staffed slot; deferrable: empty
+    unreachable: bool
+    longest_unstaffed_minutes: int
+
+    @property
+    def kind(self) -> str:
+        return "realtime" if self.channel.realtime else "deferrable"
+
+
+@dataclass(frozen=True)
+class TeamWindow:
+    start: dt.time
+    end: dt.time
+    weekdays: frozenset[int]
+
+    def slots(self, always_on: bool = False) -> frozenset[int]:
+        return staffed_slots(self.start, self.end, self.weekdays, always_on=always_on)
+
+    def hours_per_week(self) -> float:
+        return staffed_hours_per_week(self.start, self.end, self.weekdays)
+
+
+def channel_demand(
+    channel: QueueChannel, window: TeamWindow, weeks: int = 4, cap: float = 0.85
+) -> ChannelDemand:
+    """A queue channel's weekly demand (docs/scoring.md 2.2): interval-based Erlang C seat-hours
+    for a real-time channel, volume × AHT / 60 / 0.85 for a deferrable one; an always-on channel
+    is staffed 24 × 7 (unless ``window_only``) and never unreachable."""
+    always_on = channel.always_on and not channel.window_only
+    slots = window.slots(always_on=always_on)
+    per_slot: dict[int, int] = {}
+    if channel.realtime:
+        if channel.window_only and channel.always_on:
+            # The profile as answered around the clock, then only the window's slots kept.
+            every = window.slots(always_on=True)
+            profile = scale_profile(
+                arrival_profile(channel.entries, every, weeks), every, channel.weekly_volume
+            )
+        else:
+            profile = scale_profile(
+                arrival_profile(channel.entries, slots, weeks), slots, channel.weekly_volume
+            )
+        seat_hours, per_slot = realtime_seat_hours(
+            profile, slots, channel.aht_minutes, channel.sla_minutes,
+            channel.service_level_target, cap,
+        )  # fmt: skip
+        hours = float(seat_hours)
+    else:
+        hours = deferrable_hours(channel.weekly_volume, channel.aht_minutes, cap)
+    return ChannelDemand(
+        channel=channel,
+        hours=hours,
+        per_slot=per_slot,
+        unreachable=is_unreachable(slots, channel.sla_minutes),
+        longest_unstaffed_minutes=longest_unstaffed_gap_minutes(slots),
+    )
+
+
+@dataclass(frozen=True)
+class Requirement:
+    demand_hours: float
+    staffed_hours_per_week: float  # what the seat floor keeps covered
+    demand_fte: float
+    seat_floor_fte: float
+    required_fte: float  # max(demand_fte, seat_floor_fte)
+
+    @property
+    def binding(self) -> str:
+        return "seat_floor" if self.seat_floor_fte > self.demand_fte else "demand"
+
+
+def requirement(
+    *,
+    channels: Sequence[ChannelDemand],
+    other_hours: float,
+    window: TeamWindow,
+    always_on: bool,
+    fte_hours: float,
+    shrinkage: float,
+) -> Requirement:
+    """demand_fte, seat floor and required FTE (docs/scoring.md 2.3, 3.1): ``always_on`` when
+    any channel of the team is answered 24 × 7 (the seat floor is then 168 h a week)."""
+    if not fte_hours > 0:
+        raise ValueError("fte_hours must be positive")
+    if not 0 <= shrinkage < 1:
+        raise ValueError("shrinkage must be in [0, 1)")
+    productive = fte_hours * (1 - shrinkage)
+    demand = math.fsum(c.hours for c in channels) + other_hours
+    staffed = float(HOURS_PER_WEEK) if always_on else window.hours_per_week()
+    demand_fte, floor = demand / productive, staffed / productive
+    return Requirement(demand, staffed, demand_fte, floor, max(demand_fte, floor))

@@ -139,7 +139,7 @@ def test_headcount_sentence_when_the_seat_floor_binds():
     assert sentence == (
         "Community needs 0.9 more FTE: demand is 30 h a week (30 h of other work), but keeping "
         "one person present for the 64 staffed hours a week takes 1.9 FTE once 15 % absence is "
-        "allowed for, against 1 FTE available."
+        "allowed for, against 1.0 FTE available."
     )
 
 

@@ -128,6 +128,9 @@ def _grow(team, members: int, days: int):
         _grant(p, channel)
         Leave.objects.create(member=p, start_date=AS_OF - dt.timedelta(days=90),
                              end_date=AS_OF - dt.timedelta(days=84))  # fmt: skip
+        # Leave ahead, for coverage ahead (docs/scoring.md 3.4).
+        Leave.objects.create(member=p, start_date=AS_OF + dt.timedelta(days=3),
+                             end_date=AS_OF + dt.timedelta(days=9))  # fmt: skip
 
 
 def _recompute_queries(team) -> int:
@@ -142,10 +145,13 @@ def test_recompute_query_count_does_not_grow_with_team_size_or_history(team):
     _grow(team, members=25, days=400)
     large = _recompute_queries(team)
     assert small == large
-    # 15 queries — team exists; scores: members, member-day sums, leave, on-call, pulses,
-    # upsert; staffing: teams, channels, counted members, non-queue sums, queue groups,
-    # rotation, actors, upsert — plus 6 SAVEPOINT/RELEASE statements of the three atomic
-    # blocks (inside the test's transaction).
-    assert large == 21
+    # 19 queries — team exists; scores: members (with history start), member-day sums,
+    # leave, on-call, pulses, upsert; staffing: teams, channels, counted members, their
+    # year of leave, non-queue sums, queue groups, inbox cover, rotation, actors, grant
+    # holders, their leave ahead, upsert — plus 6 SAVEPOINT/RELEASE statements of the three
+    # atomic blocks (inside the test's transaction).
+    assert large == 25
+    snap = StaffingSnapshot.objects.get(team=team, as_of=AS_OF)
+    assert snap.delivered_coverage and snap.coverage_ahead  # the Part 3 inputs were read
     assert BurnoutScore.objects.filter(as_of=AS_OF).count() == 27
     assert Channel.objects.filter(team=team).count() == 2

@@ -22,14 +22,26 @@ class StaffingSerializer(serializers.ModelSerializer):
             "team", "as_of", "demand_hours", "required_fte", "available_fte", "gap_fte",
             "hidden_overtime_fte", "seat_floor_fte", "rotation_gap", "backup_gaps",
             "unreachable_channels", "details", "computed_at",
+            # docs/scoring.md Part 3: explaining the figure.
+            "demand_fte", "binding", "shrinkage", "drivers", "what_if",
+            "logged_hours_per_week", "contracted_hours_per_week", "delivered_coverage",
+            "measured_absence", "coverage_ahead",
         ]  # fmt: skip
 
     def to_representation(self, snapshot):
         data = super().to_representation(snapshot)
-        for name in ("required_fte", "available_fte", "gap_fte", "hidden_overtime_fte",
-                     "seat_floor_fte"):  # fmt: skip
-            data[name] = float(data[name])
+        for name in NUMBERS:
+            if data[name] is not None:
+                data[name] = float(data[name])
         return data
+
+
+# Stored with 4 decimals; the API gives them as JSON numbers (docs/api.md).
+NUMBERS = (
+    "required_fte", "available_fte", "gap_fte", "hidden_overtime_fte", "seat_floor_fte",
+    "demand_fte", "shrinkage", "logged_hours_per_week", "contracted_hours_per_week",
+    "measured_absence",
+)  # fmt: skip
 
 
 class StaffingFilter(django_filters.FilterSet):

@@ -28,7 +28,8 @@ from django.db.models import (
     When,
 )
 
-from governance.selectors import channel_actor_counts
+from governance.models import AccessGrant
+from governance.selectors import actor_grant_holders, channel_actor_counts
 from teams.models import Channel, Leave, Member, OnCallShift, Team, counted_members_q
 from workload.hours import MINUTES_PER_DAY, after_hours, is_available_workday
 from workload.models import Category, PulseResponse, TaskLog, TaskLogQuerySet
@@ -314,22 +315,58 @@ def _days_since_week_off(member: Member, leave_dates: set, as_of: dt.date, histo
 
 
 @dataclass
-class TeamStaffingInputs:
-    """What staffing.py needs about one team for as_of, read set-based."""
+class CountedMember:
+    """A member counted for staffing on as_of (docs/scoring.md 2.3), with what Part 3 needs."""
 
-    team: object
-    channels: list = field(default_factory=list)
-    contracted_hours: list[float] = field(default_factory=list)  # one per counted member
-    logged_hours_4w: list[float] = field(default_factory=list)
+    member: Member
+    contracted_hours: float
+    logged_hours_4w: float
+    history_start: dt.date
+    leave_dates: frozenset[dt.date] = frozenset()  # any kind, the trailing year
+
+
+@dataclass
+class TeamStaffingInputs:
+    """What the staffing maths needs about one team for as_of, read set-based."""
+
+    team: Team
+    channels: list[Channel] = field(default_factory=list)
+    counted: list[CountedMember] = field(default_factory=list)
     minutes_by_category: dict[str, int] = field(default_factory=dict)  # non-queue work
     queue_volume: dict[int, tuple[int, int]] = field(default_factory=dict)  # messages, minutes
     queue_entries: dict[int, list] = field(default_factory=dict)  # profile input per channel
+    # Real-time channels: (member, day index in the window, start minute, minutes) per entry.
+    cover_entries: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     rotation_size: int = 0
     actors: dict[int, int] = field(default_factory=dict)
+    holders: list[tuple[AccessGrant, frozenset[dt.date]]] = field(default_factory=list)
+
+    @property
+    def contracted_hours(self) -> list[float]:
+        return [c.contracted_hours for c in self.counted]
+
+    @property
+    def logged_hours_4w(self) -> list[float]:
+        return [c.logged_hours_4w for c in self.counted]
+
+
+AHEAD_DAYS = 28
+
+
+def _leave_dates(members: QuerySet[Any], *, start: dt.date, end: dt.date) -> dict[int, set]:
+    """member id → dates in [start, end] covered by any leave, for the members a subquery
+    selects (one query, also when it selects nobody)."""
+    out: dict[int, set[dt.date]] = {}
+    rows = Leave.objects.filter(
+        member_id__in=Subquery(members), start_date__lte=end, end_date__gte=start
+    ).values_list("member_id", "start_date", "end_date")
+    for member_id, first, last in rows:
+        out.setdefault(member_id, set()).update(_dates(max(first, start), min(last, end)))
+    return out
 
 
 def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
-    """Seven queries whatever the number of teams, members, channels or logs."""
+    """Eleven queries whatever the number of teams, members, channels, grants or logs."""
     first = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
     teams = Team.objects.order_by("pk")
     if team_ids is not None:
@@ -339,10 +376,13 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
         return []
     ids = list(inputs)
 
-    channels = list(Channel.objects.filter(team_id__in=ids).order_by("pk"))
+    channels = list(Channel.objects.filter(team_id__in=ids).order_by("platform", "handle"))
     for channel in channels:
         inputs[channel.team_id].channels.append(channel)
+    by_channel_team = {c.pk: c.team_id for c in channels}
     queue_ids = [c.pk for c in channels if c.response_sla_minutes is not None]
+    realtime_ids = [c.pk for c in channels if c.response_sla_minutes is not None
+                    and c.response_sla_minutes <= 60]  # fmt: skip
 
     logged = (
         TaskLog.objects.filter(member=OuterRef("pk"), date__range=(first, as_of))
@@ -351,17 +391,29 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
         .annotate(total=Sum("minutes"))
         .values("total")
     )
-    counted = Member.objects.filter(counted_members_q(as_of), team_id__in=ids, role_member=True)
-    for team_id, hours, minutes in counted.annotate(logged=Subquery(logged)).values_list(
-        "team_id", "weekly_hours", "logged"
-    ):
-        inputs[team_id].contracted_hours.append(float(hours))
-        inputs[team_id].logged_hours_4w.append((minutes or 0) / 60)
+    counted_qs = Member.objects.filter(counted_members_q(as_of), team_id__in=ids, role_member=True)
+    counted = list(with_history_start(counted_qs.annotate(logged=Subquery(logged))).order_by("pk"))
+    year_first = as_of - dt.timedelta(days=LEAVE_DAYS - 1)
+    year_leave = _leave_dates(counted_qs.values("pk"), start=year_first, end=as_of)
+    for m in counted:
+        inputs[m.team_id].counted.append(
+            CountedMember(
+                member=m,
+                contracted_hours=float(m.weekly_hours),
+                logged_hours_4w=(getattr(m, "logged", 0) or 0) / 60,
+                history_start=history_start(m, as_of),
+                leave_dates=frozenset(year_leave.get(m.pk, ())),
+            )
+        )
 
-    window_logs = TaskLog.objects.filter(member__team_id__in=ids, date__range=(first, as_of))
-    is_queue = Q(category=Category.COMMUNITY_MANAGEMENT, channel_id__in=queue_ids)
+    # Queue work is community management on a queue channel, whoever logs it: it belongs to
+    # the channel's team. Everything else a team's members log is that team's other work.
+    is_queue = Q(
+        category=Category.COMMUNITY_MANAGEMENT, channel__response_sla_minutes__isnull=False
+    )
+    team_logs = TaskLog.objects.filter(member__team_id__in=ids, date__range=(first, as_of))
     for team_id, category, minutes in (
-        window_logs.exclude(is_queue)
+        team_logs.exclude(is_queue)
         .values_list("member__team_id", "category")
         .order_by()
         .annotate(Sum("minutes"))
@@ -370,10 +422,12 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
 
     # Queue channels: messages and minutes per (channel, date, start, length), the input of
     # the hour-of-week arrival profile; grouped in the database, never row by row.
-    by_channel_team = {c.pk: c.team_id for c in channels}
+    queue_logs = TaskLog.objects.filter(
+        category=Category.COMMUNITY_MANAGEMENT, channel_id__in=queue_ids,
+        date__range=(first, as_of),
+    )  # fmt: skip
     for channel_id, date, started_at, minutes, messages, count in (
-        window_logs.filter(is_queue)
-        .values_list("channel_id", "date", "started_at", "minutes")
+        queue_logs.values_list("channel_id", "date", "started_at", "minutes")
         .order_by()
         .annotate(Sum("messages_handled"), Count("pk"))
     ):
@@ -383,6 +437,18 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
         start = None if started_at is None else started_at.hour * 60 + started_at.minute
         team.queue_entries.setdefault(channel_id, []).append(
             (date.weekday(), start, minutes, messages)
+        )
+
+    # Who was on each real-time inbox, hour by hour (docs/scoring.md 3.3): distinct
+    # (member, date, start, length) rows; entries without a start time cover nothing.
+    for channel_id, member_id, date, started_at, minutes in (
+        queue_logs.filter(channel_id__in=realtime_ids, started_at__isnull=False)
+        .values_list("channel_id", "member_id", "date", "started_at", "minutes")
+        .order_by()
+        .distinct()
+    ):
+        inputs[by_channel_team[channel_id]].cover_entries.setdefault(channel_id, []).append(
+            (member_id, (date - first).days, started_at.hour * 60 + started_at.minute, minutes)
         )
 
     for team_id, size in (
@@ -399,4 +465,17 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
     actors = channel_actor_counts(channel_ids=[c.pk for c in channels], as_of=as_of)
     for channel in channels:
         inputs[channel.team_id].actors[channel.pk] = actors[channel.pk]
+
+    # Coverage ahead (docs/scoring.md 3.4): the grants that could make someone an actor in
+    # the next 28 days, and their holders' leave in those days.
+    holder_grants = actor_grant_holders(channel_ids=[c.pk for c in channels])
+    holders = list(holder_grants)
+    ahead = _leave_dates(
+        holder_grants.values("member_id"),
+        start=as_of + DAY, end=as_of + dt.timedelta(days=AHEAD_DAYS),
+    )  # fmt: skip
+    for grant in holders:
+        inputs[by_channel_team[grant.channel_id]].holders.append(
+            (grant, frozenset(ahead.get(grant.member_id, ())))
+        )
     return list(inputs.values())

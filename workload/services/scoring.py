@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import Team
-from workload import burnout, staffing
-from workload.models import BurnoutScore, StaffingSnapshot
-from workload.selectors.aggregates import member_windows, staffing_inputs, window_aggregates
+from teams.models import Channel, Team
+from workload import burnout, staffing, staffing_explained
+from workload.models import BurnoutScore, Category, StaffingSnapshot
+from workload.selectors.aggregates import (
+    AHEAD_DAYS,
+    member_windows,
+    staffing_inputs,
+    window_aggregates,
+)
 
 SCORE_UPDATE_FIELDS = [
     "status", "reason", "risk", "wsi", "wrb", "band", "wsi_band", "mode", "contributions",
@@ -95,107 +102,161 @@ def team_recompute(*, team_id: int, as_of: dt.date) -> int:
 STAFFING_UPDATE_FIELDS = [
     "demand_hours", "required_fte", "available_fte", "gap_fte", "hidden_overtime_fte",
     "seat_floor_fte", "rotation_gap", "backup_gaps", "unreachable_channels", "details",
+    "demand_fte", "binding", "shrinkage", "drivers", "what_if", "logged_hours_per_week",
+    "contracted_hours_per_week", "delivered_coverage", "measured_absence", "coverage_ahead",
     "computed_at",
 ]  # fmt: skip
 WEEKS = 4
 DEFAULT_AHT_MINUTES = 3.0  # docs/scoring.md 2.2: when a queue channel has no messages logged
 OCCUPANCY_CAP = 0.85
+CATEGORY_LABELS = dict(Category.choices)
 
 
 def _fte(value: float) -> Decimal:
     return Decimal(str(burnout.round_half_up(value, 4)))
 
 
-def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
-    """docs/scoring.md Part 2 for one team, from its set-based inputs (no queries)."""
-    team = inputs.team
-    team_slots = staffing.staffed_slots(
-        team.staffed_window_start, team.staffed_window_end, team.staffed_weekdays
+def _r4(value: float | None) -> float | None:
+    return burnout.round_half_up(value, 4)
+
+
+def _queue_channel(channel: Channel, inputs) -> staffing.QueueChannel:
+    messages, minutes = inputs.queue_volume.get(channel.pk, (0, 0))
+    assert channel.response_sla_minutes is not None
+    return staffing.QueueChannel(
+        id=channel.pk,
+        label=str(channel),
+        always_on=channel.always_on,
+        sla_minutes=channel.response_sla_minutes,
+        service_level_target=float(channel.service_level_target),
+        weekly_volume=max(messages / WEEKS, float(channel.expected_weekly_messages)),
+        aht_minutes=minutes / messages if messages else DEFAULT_AHT_MINUTES,
+        entries=tuple(inputs.queue_entries.get(channel.pk, ())),
     )
-    has_always_on = any(c.always_on for c in inputs.channels)
-    staffed_hours = (
-        float(staffing.HOURS_PER_WEEK)
-        if has_always_on
-        else staffing.staffed_hours_per_week(
-            team.staffed_window_start, team.staffed_window_end, team.staffed_weekdays
-        )
-    )
-    queue_hours: dict[str, dict] = {}
-    queue_total = 0.0
-    unreachable = []
-    for channel in inputs.channels:
-        if channel.response_sla_minutes is None:
-            continue
-        slots = staffing.staffed_slots(
-            team.staffed_window_start,
-            team.staffed_window_end,
-            team.staffed_weekdays,
-            always_on=channel.always_on,
-        )
-        messages, minutes = inputs.queue_volume.get(channel.pk, (0, 0))
-        volume = max(messages / WEEKS, float(channel.expected_weekly_messages))
-        aht = minutes / messages if messages else DEFAULT_AHT_MINUTES
-        sla = channel.response_sla_minutes
-        hours: float
-        if sla <= 60:
-            profile = staffing.scale_profile(
-                staffing.arrival_profile(inputs.queue_entries.get(channel.pk, []), slots, WEEKS),
-                slots,
-                volume,
-            )
-            hours, per_slot = staffing.realtime_seat_hours(
-                profile, slots, aht, sla, float(channel.service_level_target), OCCUPANCY_CAP
-            )
-            kind = "realtime"
-        else:
-            hours = staffing.deferrable_hours(volume, aht, OCCUPANCY_CAP)
-            kind = "deferrable"
-        if staffing.is_unreachable(slots, sla):
-            unreachable.append(
-                {
-                    "channel": channel.pk,
-                    "name": str(channel),
-                    "sla_minutes": sla,
-                    "longest_unstaffed_minutes": staffing.longest_unstaffed_gap_minutes(slots),
-                }
-            )
-        queue_total += float(hours)
-        queue_hours[str(channel.pk)] = {
-            "name": str(channel),
-            "kind": kind,
-            "hours": round(float(hours), 2),
-            "weekly_messages": round(volume, 2),
-            "aht_minutes": round(aht, 2),
-            "sla_minutes": sla,
+
+
+def _noon(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=zone)
+
+
+def _iso_dates(rows: list[dict]) -> list[dict]:
+    """coverage_ahead rows with their dates as ISO strings, for the JSON column."""
+    return [
+        row | {
+            "days_without_actor": [d.isoformat() for d in row["days_without_actor"]],
+            "days_below_backup": [d.isoformat() for d in row["days_below_backup"]],
+            "causes": [c | {"dates": [d.isoformat() for d in c["dates"]]} for c in row["causes"]],
         }
-    by_category = {
-        category: round(minutes / 60 / WEEKS, 2)
+        for row in rows
+    ]  # fmt: skip
+
+
+def _rounded(rows: list[dict], *names: str) -> list[dict]:
+    return [row | {n: _r4(row[n]) for n in names if row.get(n) is not None} for row in rows]
+
+
+def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
+    """docs/scoring.md Parts 2 and 3 for one team, from its set-based inputs (no queries)."""
+    team = inputs.team
+    window = staffing.TeamWindow(
+        team.staffed_window_start, team.staffed_window_end, frozenset(team.staffed_weekdays)
+    )
+    fte_hours, shrinkage = float(team.fte_hours), float(team.shrinkage)
+    always_on_ids = [c.pk for c in inputs.channels if c.always_on]
+    queue = [_queue_channel(c, inputs) for c in inputs.channels
+             if c.response_sla_minutes is not None]  # fmt: skip
+    other_by_category = {
+        category: minutes / 60 / WEEKS
         for category, minutes in sorted(inputs.minutes_by_category.items())
     }
-    non_queue = sum(inputs.minutes_by_category.values()) / 60 / WEEKS
-    demand = non_queue + queue_total
+    non_queue = math.fsum(other_by_category.values())
+    now, what_if = staffing_explained.what_if(
+        channels=queue, window=window, other_hours=non_queue,
+        always_on_channel_ids=always_on_ids, fte_hours=fte_hours, shrinkage=shrinkage,
+        weeks=WEEKS, cap=OCCUPANCY_CAP,
+    )  # fmt: skip
+    demands = [staffing.channel_demand(c, window, WEEKS, OCCUPANCY_CAP) for c in queue]
+    queue_total = math.fsum(d.hours for d in demands)
     gap = staffing.team_gap(
-        demand_hours=demand,
-        staffed_hours_per_week=staffed_hours,
-        fte_hours=float(team.fte_hours),
-        shrinkage=float(team.shrinkage),
+        demand_hours=now.demand_hours,
+        staffed_hours_per_week=now.staffed_hours_per_week,
+        fte_hours=fte_hours,
+        shrinkage=shrinkage,
         contracted_hours=inputs.contracted_hours,
         logged_hours_4w=inputs.logged_hours_4w,
     )
+    drivers = staffing_explained.drivers(
+        channels=demands, other_hours_by_category=other_by_category,
+        category_labels=CATEGORY_LABELS, productive_hours=fte_hours * (1 - shrinkage),
+    )  # fmt: skip
+    first = as_of - dt.timedelta(days=WEEKS * 7 - 1)
+    delivered = [
+        staffing_explained.delivered_coverage(
+            d,
+            [staffing_explained.CoverEntry(*e) for e in inputs.cover_entries.get(d.channel.id, ())],
+            first_weekday=first.weekday(),
+            weeks=WEEKS,
+        )  # fmt: skip
+        for d in demands
+        if d.channel.realtime
+    ]
+    year_first = as_of - dt.timedelta(days=364)
+    absence_leave, absence_days, absence = staffing_explained.measured_absence(
+        staffing_explained.AbsencePeriod(
+            workdays=frozenset(c.member.workdays),
+            first=max(year_first, c.member.started_on, c.history_start),
+            last=min(as_of, c.member.ended_on or as_of),
+            leave_dates=c.leave_dates,
+        )
+        for c in inputs.counted
+    )
+    zone = ZoneInfo(team.timezone)
+    days = [as_of + dt.timedelta(days=i) for i in range(1, AHEAD_DAYS + 1)]
+    ahead = staffing_explained.coverage_ahead(
+        channels=[staffing_explained.AheadChannel(c.pk, str(c), c.min_backup)
+                  for c in inputs.channels],
+        holders=[
+            staffing_explained.Holder(
+                channel_id=g.channel_id, member_id=g.member_id, name=g.member.full_name,
+                started_on=g.member.started_on, ended_on=g.member.ended_on,
+                long_absent=g.member.status in ("on_leave", "departed"), expires_at=g.expires_at,
+            )
+            for g, _ in inputs.holders
+        ],
+        leave={g.member_id: leave for g, leave in inputs.holders},
+        days=days,
+        noon={d: _noon(d, zone) for d in days},
+    )  # fmt: skip
     backup_gaps = [
-        {"channel": c.pk, "name": c.name, "platform": c.platform, "handle": c.handle,
-         "actors": inputs.actors.get(c.pk, 0), "min_backup": c.min_backup}
+        {"channel": c.pk, "label": str(c), "name": c.name, "platform": c.platform,
+         "handle": c.handle, "actors": inputs.actors.get(c.pk, 0), "min_backup": c.min_backup}
         for c in inputs.channels
         if inputs.actors.get(c.pk, 0) < c.min_backup
     ]  # fmt: skip
+    unreachable = [
+        {"channel": d.channel.id, "label": d.channel.label, "name": d.channel.label,
+         "sla_minutes": d.channel.sla_minutes,
+         "longest_unstaffed_minutes": d.longest_unstaffed_minutes}
+        for d in demands
+        if d.unreachable
+    ]  # fmt: skip
+    queue_hours = {
+        str(d.channel.id): {
+            "label": d.channel.label, "name": d.channel.label, "kind": d.kind,
+            "hours": round(d.hours, 2), "weekly_messages": round(d.channel.weekly_volume, 2),
+            "aht_minutes": round(d.channel.aht_minutes, 2), "sla_minutes": d.channel.sla_minutes,
+            "always_on": d.channel.always_on,
+        }
+        for d in demands
+    }  # fmt: skip
     return StaffingSnapshot(
         team_id=team.pk,
         as_of=as_of,
         demand_hours={
-            "total": round(demand, 2),
+            "total": round(now.demand_hours, 2),
             "non_queue": round(non_queue, 2),
             "queue": round(queue_total, 2),
-            "by_category": by_category,
+            "by_category": {k: round(v, 2) for k, v in other_by_category.items()},
             "queue_channels": queue_hours,
         },
         required_fte=_fte(gap.required_fte_final),
@@ -203,18 +264,31 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
         gap_fte=_fte(gap.gap_fte),
         hidden_overtime_fte=_fte(gap.hidden_overtime_fte),
         seat_floor_fte=_fte(gap.seat_floor_fte),
-        rotation_gap=staffing.rotation_gap(has_always_on, inputs.rotation_size),
+        rotation_gap=staffing.rotation_gap(bool(always_on_ids), inputs.rotation_size),
         backup_gaps=backup_gaps,
         unreachable_channels=unreachable,
+        demand_fte=_fte(now.demand_fte),
+        binding=now.binding,
+        shrinkage=_fte(shrinkage),
+        drivers=_rounded(drivers, "hours_per_week", "fte"),
+        what_if=_rounded(what_if, "required_fte", "fte_saved"),
+        logged_hours_per_week=_fte(math.fsum(inputs.logged_hours_4w) / WEEKS),
+        contracted_hours_per_week=_fte(math.fsum(inputs.contracted_hours)),
+        delivered_coverage=_rounded(
+            delivered, "required_seat_hours", "covered_seat_hours", "ratio"
+        ),
+        measured_absence=None if absence is None else _fte(absence),
+        coverage_ahead=_iso_dates(ahead),
         details={
-            "demand_fte": float(_fte(gap.required_fte)),
-            "staffed_hours_per_week": round(staffed_hours, 2),
-            "always_on": has_always_on,
-            "counted_members": len(inputs.contracted_hours),
+            "demand_fte": float(_fte(now.demand_fte)),
+            "staffed_hours_per_week": round(now.staffed_hours_per_week, 2),
+            "always_on": bool(always_on_ids),
+            "counted_members": len(inputs.counted),
             "rotation_size": inputs.rotation_size,
-            "fte_hours": float(team.fte_hours),
-            "shrinkage": float(team.shrinkage),
-            "team_staffed_slots": len(team_slots),
+            "fte_hours": fte_hours,
+            "shrinkage": shrinkage,
+            "team_staffed_slots": len(window.slots()),
+            "measured_absence_workdays": {"leave": absence_leave, "contracted": absence_days},
         },
         computed_at=timezone.now(),
     )

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from teams.models import Member, Roles, Team, roles_for
+from teams.models import Channel, Member, Roles, Team, roles_for
 from workload import charts
 from workload.explain import BAND_LABELS, duration, number, percent
 from workload.models import Category, RecomputeJob
@@ -30,6 +30,7 @@ from workload.selectors import dashboards
 from workload.services import jobs
 from workload.services.score_reads import score_reads_record
 from workload.tasks import recompute_start
+from workload.views import staffing_story
 from workload.views.panels import (
     job_for,
     member_context,
@@ -37,6 +38,7 @@ from workload.views.panels import (
     trend_charts,
     trend_table,
 )
+from workload.views.staffing_story import fte_cell, hours_cell
 from workload.views.tables import (
     Cell,
     Column,
@@ -88,6 +90,19 @@ def _led_member(roles: Roles, member_id: int) -> Member:
 # ---- Team dashboard ---------------------------------------------------------------------------
 
 
+def _gap_label(gap: dict) -> str:
+    """A backup gap's channel label (snapshots before labels stored platform and handle)."""
+    if gap.get("label"):
+        return gap["label"]
+    platform = dict(Channel.Platform.choices).get(gap.get("platform", ""), gap.get("platform", ""))
+    return f"{platform} {gap.get('handle', '')}".strip()
+
+
+def score_cell(value) -> Cell:
+    """Scores as whole numbers on pages, two decimals in the CSV (as the API gives them)."""
+    return Cell(number(value, 0), csv="" if value is None else float(value))
+
+
 def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
     snap = data.snapshot
     tables: dict[str, Table] = {}
@@ -95,20 +110,24 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
         demand = snap.demand_hours or {}
         fte = Table("fte", "Staffing in full-time equivalents (FTE)",
                     [Column("Figure"), Column("FTE", True), Column("Meaning")])  # fmt: skip
-        fte.add("Required", number(snap.required_fte, 2),
+        fte.add("Required", fte_cell(float(snap.required_fte)),
                 "demand (or the seat floor, if larger) with absence allowed for")  # fmt: skip
-        fte.add("Available", number(snap.available_fte, 2), "contracted hours of counted members")
-        fte.add("Gap", number(snap.gap_fte, 2), "required − available; above 0 is understaffed")
-        fte.add("Seat floor", number(snap.seat_floor_fte, 2),
+        fte.add("Demand", fte_cell(float(snap.demand_fte)),
+                "the demand hours with absence allowed for")  # fmt: skip
+        fte.add("Available", fte_cell(float(snap.available_fte)),
+                "contracted hours of counted members")  # fmt: skip
+        fte.add("Gap", fte_cell(float(snap.gap_fte)),
+                "required − available; above 0 is understaffed")  # fmt: skip
+        fte.add("Seat floor", fte_cell(float(snap.seat_floor_fte)),
                 "one person present whenever the team is staffed")  # fmt: skip
-        fte.add("Hidden overtime", number(snap.hidden_overtime_fte, 2),
+        fte.add("Hidden overtime", fte_cell(float(snap.hidden_overtime_fte)),
                 "hours worked beyond contracts today")  # fmt: skip
         tables["fte"] = fte
         cat = Table("demand-by-category", "Demand by category (hours per week, non-queue work)",
                     [Column("Category"), Column("Hours per week", True)],
                     empty="No other work logged in the 4 weeks.")  # fmt: skip
         for key, hours in sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1]):
-            cat.add(CATEGORY_LABELS.get(key, key), number(hours))
+            cat.add(CATEGORY_LABELS.get(key, key), hours_cell(hours))
         tables["demand-by-category"] = cat
         chan = Table("demand-by-channel", "Demand by inbox channel (hours per week)",
                      [Column("Channel"), Column("Kind"), Column("Messages per week", True),
@@ -117,23 +136,26 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
                      empty="No channel with a response time target.")  # fmt: skip
         channels = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
         for c in channels:
-            chan.add(c["name"], REALTIME.get(c["kind"], c["kind"]), number(c["weekly_messages"]),
-                     number(c["aht_minutes"]), c["sla_minutes"], number(c["hours"]))  # fmt: skip
+            chan.add(c.get("label") or c["name"], REALTIME.get(c["kind"], c["kind"]),
+                     number(c["weekly_messages"], 0), number(c["aht_minutes"]),
+                     c["sla_minutes"], hours_cell(c["hours"]))  # fmt: skip
         tables["demand-by-channel"] = chan
         backup = Table("backup-gaps", "Channels without enough people who can act on them",
-                       [Column("Channel"), Column("Platform"), Column("Handle"),
-                        Column("People who can act", True), Column("Needed", True)],
+                       [Column("Channel"), Column("People who can act", True),
+                        Column("Needed", True)],
                        empty="Every channel has its backup.")  # fmt: skip
         for g in snap.backup_gaps or []:
-            backup.add(g["name"], g["platform"].title(), g["handle"], g["actors"], g["min_backup"])
+            backup.add(_gap_label(g), g["actors"], g["min_backup"])
         tables["backup-gaps"] = backup
         unreach = Table("unreachable", "Reply targets the staffed hours cannot meet",
                         [Column("Channel"), Column("Reply within (min)", True),
                          Column("Longest unstaffed stretch (min)", True)],
                         empty="Every reply target fits the staffed hours.")  # fmt: skip
         for u in snap.unreachable_channels or []:
-            unreach.add(u["name"], u["sla_minutes"], number(u["longest_unstaffed_minutes"], 0))
+            unreach.add(u.get("label") or u["name"], u["sla_minutes"],
+                        number(u["longest_unstaffed_minutes"], 0))  # fmt: skip
         tables["unreachable"] = unreach
+        tables |= staffing_story.story(snap, team_name=data.team.name).tables
     if data.summary is not None:
         bands = Table("bands", "Workload strain bands (objective, all scored members)",
                       [Column("Band"), Column("Members", True)])  # fmt: skip
@@ -157,9 +179,9 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
     for s in data.strains:
         href = reverse("dashboard-member", args=[s.member.pk])
         members.add(
-            Cell(s.member.full_name, href=href), number(s.wsi, 2), band_cell(s.score.wsi_band),
+            Cell(s.member.full_name, href=href), score_cell(s.wsi), band_cell(s.score.wsi_band),
             s.in_words,
-            number(s.risk, 2) if s.pulse_visible else "not shared",
+            score_cell(s.risk) if s.pulse_visible else "not shared",
             band_cell(s.band) if s.pulse_visible else Cell("not shared"),
         )  # fmt: skip
     tables["members"] = members
@@ -221,15 +243,17 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
         cats = sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1])
         out["demand-by-category"] = charts.bar_chart(
             title="Demand by category, hours per week",
-            bars=[charts.Bar(CATEGORY_LABELS.get(k, k), v, f"{number(v)} h") for k, v in cats],
+            bars=[charts.Bar(CATEGORY_LABELS.get(k, k), v, f"{number(v, 0)} h") for k, v in cats],
         )
         chans = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
         out["demand-by-channel"] = charts.bar_chart(
             title="Demand by inbox channel, hours per week",
-            bars=[charts.Bar(c["name"], c["hours"], f"{number(c['hours'])} h",
+            bars=[charts.Bar(c.get("label") or c["name"], c["hours"], f"{number(c['hours'], 0)} h",
                              "accent" if c["kind"] == "realtime" else "muted")
                   for c in chans],
+            label_width=240,
         )  # fmt: skip
+        out |= staffing_story.story(snap, team_name=data.team.name).charts
     if data.summary is not None:
         out["bands"] = charts.bar_chart(
             title="Members per workload strain band",
@@ -268,6 +292,9 @@ def _render_team(request, roles: Roles, teams: list[Team], team: Team | None):
         "job": job_for(request),
         "recompute_url": reverse("dashboard-recompute", args=[team.pk]),
         "unreachable_text": _unreachable_text(data.snapshot),
+        "story": (
+            staffing_story.story(data.snapshot, team_name=team.name) if data.snapshot else None
+        ),
     }
     return render(request, "workload/dashboard_team.html", context)
 
@@ -276,7 +303,7 @@ def _unreachable_text(snapshot) -> str:
     items = (snapshot.unreachable_channels or []) if snapshot is not None else []
     if not items:
         return ""
-    names = ", ".join(u["name"] for u in items)
+    names = ", ".join(u.get("label") or u["name"] for u in items)
     longest = max(u["longest_unstaffed_minutes"] for u in items)
     shortest_sla = min(u["sla_minutes"] for u in items)
     return (

@@ -3,7 +3,9 @@
 Halcyon Air's social team: a support-heavy Community team in London, a Brand & Content
 team in New York and Social Care APAC, a team of one in Singapore; about 20 people,
 30 channels on every platform, and 90 days of work logs ending yesterday with leave,
-on-call rotas and one crisis week.
+on-call rotas and one crisis week. socialops was rolled out 90 days ago: nothing is recorded
+before then (recorded history, docs/scoring.md 1.1), and leave is booked in the coming
+weeks (coverage ahead, docs/scoring.md 3.4).
 
 People, teams, channels, leave and on-call shifts go through the services, like any
 other writer. The thousands of task logs are built here and bulk-inserted, because
@@ -274,16 +276,13 @@ LEAVE = (
     LeaveSpec("ben", SICK, 60, 1, from_monday=False),
     LeaveSpec("priya", SICK, 12, 1, from_monday=False),
     LeaveSpec("olivia", OTHER, 20, 140, from_monday=False),  # parental leave, still running
-    # Earlier in the year, so that the 365-day leave figures look like real people's.
-    *(
-        LeaveSpec(username, VACATION, days_ago, 12)
-        for username, days_ago in (
-            ("maya", 190), ("tom", 240), ("zofia", 150), ("callum", 210), ("ines", 170),
-            ("kwame", 260), ("sofia", 200), ("jonas", 230), ("jordan", 180), ("camila", 250),
-            ("ben", 160), ("aisha", 220), ("nate", 140), ("olivia", 200), ("sam", 175),
-        )
-    ),
-    LeaveSpec("mei", VACATION, 170, 3),  # the team of one's only break
+    # Booked ahead (negative days_ago): what coverage ahead warns about. The team of one's
+    # holiday leaves six channels with nobody who can act on them.
+    LeaveSpec("mei", VACATION, -14, 5),
+    LeaveSpec("maya", VACATION, -7, 5),
+    LeaveSpec("callum", VACATION, -21, 5),
+    # Nothing older: socialops was rolled out 90 days ago (LOG_DAYS), so recorded history
+    # starts then for everyone, however long they have worked here (docs/scoring.md 1.1).
 )  # fmt: skip
 
 
