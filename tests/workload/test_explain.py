@@ -79,7 +79,8 @@ def test_long_hours_per_week_counts_leave_out_of_the_weeks():
 def test_aggregates_in_words():
     lines = explain.aggregates_in_words(PERSONA_B)
     assert lines[0] == "Worked 208 h in 4 weeks: 52 h a week against a 37.5 h contract."
-    assert "Over the four 7-day stretches ending on the score's date: 49 h, 56 h, 47 h, 56 h." in lines
+    blocks = "Over the four 7-day stretches ending on the score's date: 49 h, 56 h, 47 h, 56 h."
+    assert blocks in lines
     assert "On call on 7 of 28 days." in lines
     assert explain.aggregates_in_words({}) == []
 

@@ -116,9 +116,8 @@ def test_delivered_coverage_follows_the_calendar_and_midnight():
 
 
 def test_slot_ranges():
-    slots = [{"weekday": 0, "hour": h} for h in range(0, 9)] + [
-        {"weekday": 5, "hour": h} for h in range(24)] + [{"weekday": 6, "hour": h} for h in range(24)
-    ]  # fmt: skip
+    weekend = [{"weekday": d, "hour": h} for d in (5, 6) for h in range(24)]
+    slots = [{"weekday": 0, "hour": h} for h in range(0, 9)] + weekend
     assert slot_ranges(slots) == ["Mon 00:00–09:00", "Sat 00:00–Mon 00:00"]
     assert slot_ranges([{"weekday": 2, "hour": 23}]) == ["Wed 23:00–24:00"]
 
