@@ -332,7 +332,9 @@ def target_words(sla_minutes: float | None, always_on: bool = False) -> str:
 def driver_words(row: Mapping) -> str:
     """ "X @HalcyonHelp's 24/7 one-hour reply target", or a category in lower case."""
     if row.get("channel"):
-        return f"{row['label']}'s {target_words(row.get('sla_minutes'), row.get('always_on'))}"
+        return (
+            f"{row['label']}'s {target_words(row.get('sla_minutes'), bool(row.get('always_on')))}"
+        )
     label = str(row.get("label", ""))
     return label[:1].lower() + label[1:]
 

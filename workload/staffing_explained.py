@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from workload.staffing import (
     HOURS_PER_DAY,
@@ -45,10 +46,10 @@ def drivers(
     other_hours_by_category: Mapping[str, float],
     category_labels: Mapping[str, str],
     productive_hours: float,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One row per source of demand, largest first (ties by label). ``productive_hours`` is
     fte_hours × (1 − shrinkage): each row's ``fte`` is its share of the demand in FTE."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for demand in channels:
         c = demand.channel
         rows.append({
@@ -86,7 +87,7 @@ def what_if(
     shrinkage: float,
     weeks: int = 4,
     cap: float = 0.85,
-) -> tuple[Requirement, list[dict]]:
+) -> tuple[Requirement, list[dict[str, Any]]]:
     """The team's requirement now, and for each real-time queue channel the FTE required if
     only that channel changed: ``sla_x4`` (its reply target × 4; past 60 minutes it is
     deferrable) and, for an always-on channel, ``staffed_window_only`` (answered only inside
@@ -103,7 +104,7 @@ def what_if(
         )  # fmt: skip
 
     now = required(demands, bool(always_on_ids))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, channel in enumerate(channels):
         if not channel.realtime:
             continue
@@ -308,11 +309,11 @@ def coverage_ahead(
     by_channel: dict[int, list[Holder]] = defaultdict(list)
     for holder in holders:
         by_channel[holder.channel_id].append(holder)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for channel in channels:
         without: list[dt.date] = []
         below: list[dt.date] = []
-        causes: dict[int, dict] = {}
+        causes: dict[int, dict[str, Any]] = {}
         for day in days:
             effective = {
                 h.member_id: h

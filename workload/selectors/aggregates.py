@@ -396,6 +396,8 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
     year_first = as_of - dt.timedelta(days=LEAVE_DAYS - 1)
     year_leave = _leave_dates(counted_qs.values("pk"), start=year_first, end=as_of)
     for m in counted:
+        if m.team_id is None:  # excluded by the filter; keeps the type checker informed
+            continue
         inputs[m.team_id].counted.append(
             CountedMember(
                 member=m,
@@ -447,6 +449,8 @@ def staffing_inputs(*, as_of: dt.date, team_ids: Iterable[int] | None = None):
         .order_by()
         .distinct()
     ):
+        if started_at is None:  # excluded by the filter
+            continue
         inputs[by_channel_team[channel_id]].cover_entries.setdefault(channel_id, []).append(
             (member_id, (date - first).days, started_at.hour * 60 + started_at.minute, minutes)
         )
