@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-ROW = 28
-LABEL_LIMIT = 48
+LABEL_LIMIT = 56
 FONT = 'font-family="system-ui, sans-serif"'
 
 
@@ -38,26 +37,24 @@ def _svg(width: int, height: int, title: str, body: list[str], css: str) -> str:
     )
 
 
-CHAR_WIDTH = 7.4  # about one character of 13 px system-ui, for sizing the text columns
+CHAR_WIDTH = 8.2  # about one character of 14 px system-ui, for sizing the value column
+BAR_ROW = 44  # a label line above a 16 px bar
 
 
-def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 640, label_width: int = 200) -> str:
-    """Horizontal bars, one row per item, a zero line (negative values extend left).
-
-    The label and value columns grow to fit their longest text (a channel label is never
-    clipped below 48 characters); the bars get what is left."""
+def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 400) -> str:
+    """Horizontal bars, one row per item: the label on its own line above the bar (never
+    clipped, however long a channel label is), the value printed after the bar, and a zero
+    line (negative values extend left). The viewBox is narrow (400) so that text stays at
+    least 11 px when a phone shrinks the chart to its width."""
     if not bars:
         return ""
     values = [float(b.value) for b in bars]
     lo, hi = min(0.0, *values), max(0.0, *values)
     if hi - lo < 1e-12:
         hi = lo + 1
-    longest = max(len(_short(b.label, LABEL_LIMIT)) for b in bars)
-    label_width = max(label_width, int(longest * CHAR_WIDTH) + 16)
-    value_width = max(80, int(max(len(b.text) for b in bars) * CHAR_WIDTH) + 12)
-    width = max(width, label_width + value_width + 160)
-    plot_x, plot_w = label_width, width - label_width - value_width
-    height = len(bars) * ROW + 6
+    value_width = max(56, int(max(len(b.text) for b in bars) * CHAR_WIDTH) + 10)
+    plot_x, plot_w = 4, width - 4 - value_width
+    height = len(bars) * BAR_ROW + 4
 
     def x(value: float) -> float:
         return plot_x + (value - lo) / (hi - lo) * plot_w
@@ -65,18 +62,18 @@ def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 640, label_width:
     zero = x(0.0)
     body = []
     for i, bar in enumerate(bars):
-        y = i * ROW + 4
+        y = i * BAR_ROW + 4
         x1 = x(float(bar.value))
         left, right = min(zero, x1), max(zero, x1)
         body.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" font-size="13" '
-            f'class="label">{escape(_short(bar.label, LABEL_LIMIT))}</text>'
-            f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="20" '
+            f'<text x="{plot_x}" y="{y + 14}" font-size="14" class="label">'
+            f"{escape(_short(bar.label, LABEL_LIMIT))}</text>"
+            f'<rect x="{left:.1f}" y="{y + 20}" width="{max(right - left, 1):.1f}" height="16" '
             f'rx="2" class="bar {escape(bar.tone)}"/>'
-            f'<text x="{right + 6:.1f}" y="{y + 15}" font-size="13" class="value">'
+            f'<text x="{right + 6:.1f}" y="{y + 33}" font-size="14" class="value">'
             f"{escape(bar.text)}</text>"
         )
-    body.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" class="axis"/>')
+    body.append(f'<line x1="{zero:.1f}" y1="20" x2="{zero:.1f}" y2="{height}" class="axis"/>')
     return _svg(width, height, title, body, "bars")
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from teams.models import Channel, Member, Roles, Team, roles_for
 from workload import charts
-from workload.explain import BAND_LABELS, duration, number, percent
+from workload.explain import BAND_LABELS, duration, fte, number
 from workload.models import Category, RecomputeJob
 from workload.selectors import dashboards
 from workload.services import jobs
@@ -46,6 +46,7 @@ from workload.views.tables import (
     band_cell,
     csv_response,
     names,
+    percent_cell,
     with_csv_urls,
 )
 
@@ -225,17 +226,17 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
         out["fte"] = charts.bar_chart(
             title="Required against available FTE",
             bars=[
-                charts.Bar("Required", float(snap.required_fte), number(snap.required_fte)),
+                charts.Bar("Required", float(snap.required_fte), fte(snap.required_fte)),
                 charts.Bar(
-                    "Available", float(snap.available_fte), number(snap.available_fte), "ok"
+                    "Available", float(snap.available_fte), fte(snap.available_fte), "ok"
                 ),  # fmt: skip
                 charts.Bar(
-                    "Seat floor", float(snap.seat_floor_fte), number(snap.seat_floor_fte), "muted"
+                    "Seat floor", float(snap.seat_floor_fte), fte(snap.seat_floor_fte), "muted"
                 ),  # fmt: skip
                 charts.Bar(
                     "Hidden overtime",
                     float(snap.hidden_overtime_fte),
-                    number(snap.hidden_overtime_fte),
+                    fte(snap.hidden_overtime_fte),
                     "high",
                 ),  # fmt: skip
             ],
@@ -251,7 +252,6 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
             bars=[charts.Bar(c.get("label") or c["name"], c["hours"], f"{number(c['hours'], 0)} h",
                              "accent" if c["kind"] == "realtime" else "muted")
                   for c in chans],
-            label_width=240,
         )  # fmt: skip
         out |= staffing_story.story(snap, team_name=data.team.name).charts
     if data.summary is not None:
@@ -393,9 +393,9 @@ def _org_table(rows: list[dashboards.OrgRow], sort: str) -> Table:
     for r in rows:
         table.add(
             Cell(r.team.name, href=reverse("dashboard-team", args=[r.team.pk])),
-            number(r.gap_fte, 2), number(r.required_fte, 2), number(r.available_fte, 2),
-            "withheld" if r.withheld else percent(r.high_share),
-            percent(r.after_hours_share),
+            fte_cell(r.gap_fte), fte_cell(r.required_fte), fte_cell(r.available_fte),
+            Cell("withheld") if r.withheld else percent_cell(r.high_share),
+            percent_cell(r.after_hours_share),
             r.snapshot_as_of.isoformat() if r.snapshot_as_of else "not computed yet",
         )  # fmt: skip
     return table
@@ -409,7 +409,7 @@ def dashboard_org(request):
     known = [r for r in rows if r.gap_fte is not None]
     chart = charts.bar_chart(
         title="Staffing gap per team, in FTE (above 0: understaffed)",
-        bars=[charts.Bar(r.team.name, r.gap_fte, number(r.gap_fte),
+        bars=[charts.Bar(r.team.name, r.gap_fte, fte(r.gap_fte),
                          "high" if r.gap_fte > 0 else "ok") for r in known],
     )  # fmt: skip
     sort_links = [

@@ -102,9 +102,8 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
     tables["drivers"] = t
     out_charts["drivers"] = charts.bar_chart(
         title="What the demand is made of, in FTE",
-        bars=[charts.Bar(r["label"], float(r["fte"]), f"{number(r['fte'])} FTE",
+        bars=[charts.Bar(r["label"], float(r["fte"]), f"{explain.fte(r['fte'])} FTE",
                          "accent" if r.get("channel") else "muted") for r in drivers],
-        label_width=240,
     )  # fmt: skip
 
     # What relaxing a target saves.
@@ -124,9 +123,8 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
     out_charts["what-if"] = charts.bar_chart(
         title="FTE saved by relaxing one target",
         bars=[charts.Bar(f"{r['channel']['label']} · {CHANGE_WORDS[r['change']].lower()}",
-                         float(r["fte_saved"]), f"{number(r['fte_saved'])} FTE", "ok")
+                         float(r["fte_saved"]), f"{explain.fte(r['fte_saved'])} FTE", "ok")
               for r in what_if],
-        label_width=300,
     )  # fmt: skip
 
     # Delivered today against implied by the targets.
@@ -152,7 +150,7 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
     tables["delivered"] = t
     out_charts["delivered"] = charts.bar_chart(
         title="Seat-hours per week: implied by the targets against covered today",
-        bars=bars, label_width=300,
+        bars=bars,
     )  # fmt: skip
 
     # Measured absence against the allowance.
@@ -203,7 +201,6 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
                          f"{len(row['days_below_backup'])} below backup",
                          "high" if row["days_without_actor"] else "moderate")
               for row in ahead],
-        label_width=240,
     )  # fmt: skip
 
     sentences = [
