@@ -345,10 +345,13 @@ ORDER BY h.day, h.member_id
 SNAPSHOT_HISTORY_SQL = """
 INSERT INTO workload_staffingsnapshot (
     team_id, as_of, demand_hours, required_fte, available_fte, gap_fte, hidden_overtime_fte,
-    seat_floor_fte, rotation_gap, backup_gaps, unreachable_channels, details, computed_at
+    seat_floor_fte, rotation_gap, backup_gaps, unreachable_channels, details, computed_at,
+    demand_fte, binding, shrinkage, drivers, what_if, logged_hours_per_week,
+    contracted_hours_per_week, delivered_coverage, coverage_ahead
 )
 SELECT t.id, d.day::date, '{}'::jsonb, 5, 4.5, 0.5, 0.2, 1.2, 0, '[]'::jsonb, '[]'::jsonb,
-       '{}'::jsonb, d.day + interval '36 hours'
+       '{}'::jsonb, d.day + interval '36 hours',
+       5, 'demand', 0.15, '[]'::jsonb, '[]'::jsonb, 150, 160, '[]'::jsonb, '[]'::jsonb
 FROM teams_team t CROSS JOIN generate_series(%(lo)s::date, %(hi)s::date, interval '1 day') AS d(day)
 ORDER BY d.day, t.id
 """
@@ -561,6 +564,12 @@ def generate(args, as_of: dt.date) -> dict[str, float]:
                     day = year_start + dt.timedelta(days=rng.randrange(span))
                     leave.append(Leave(member=member, start_date=day, end_date=day, kind="sick"))
                 year_start += dt.timedelta(days=365)
+            # A week booked in the coming four weeks for a third of the people: what coverage
+            # ahead (docs/scoring.md 3.4) reads.
+            if member.pk % 3 == 0 and member.ended_on is None:
+                start = as_of + dt.timedelta(days=rng.randrange(1, 22))
+                end = start + dt.timedelta(days=4)
+                leave.append(Leave(member=member, start_date=start, end_date=end, kind="vacation"))
         Leave.objects.bulk_create(leave, batch_size=2000)
     timings["leave"] = step.seconds
 

@@ -449,11 +449,15 @@ def dashboard_member(request, member_id: int):
     if roles.member is None or member.pk != roles.member.pk:
         score_reads_record(user=request.user, via="member_dashboard", member_ids=[member.pk])
     tables = member_tables(data, "dashboard-member-csv", member.pk)
-    context = member_context(data, tables) | {
-        "viewer_tz": roles.member.tz if roles.member else dt.UTC,
-        "recompute_url": reverse("dashboard-recompute", args=[member.team_id]),
-        "job": job_for(request),
-    }
+    context = (
+        member_context(data, tables)
+        | {
+            "viewer_tz": roles.member.tz if roles.member else dt.UTC,
+            "recompute_url": reverse("dashboard-recompute", args=[member.team_id]),
+            "job": job_for(request),
+        }
+        | staffing_story.leave_gap_context(member, own=False)
+    )
     return render(request, "workload/dashboard_member.html", context)
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from teams.models import Member
 from workload import charts, explain
 from workload.dates import day_label, days_label
 from workload.explain import number
 from workload.models import StaffingSnapshot
+from workload.selectors.staffing import latest_team_snapshot
 from workload.staffing_explained import slot_ranges
 from workload.views.tables import Cell, Column, Table, percent_cell
 
@@ -253,3 +255,17 @@ def member_ahead(snapshot: StaffingSnapshot | None, member_id: int,
                 "days": len(dates),
             })  # fmt: skip
     return out
+
+
+def leave_gap_context(member: Member, *, own: bool) -> dict:
+    """What `_leave_gap.html` needs for a member's page: the channels their absence leaves
+    short in the next four weeks, and whether they are a team of one (one query)."""
+    snapshot = latest_team_snapshot(member.team_id)
+    details = (snapshot.details or {}) if snapshot is not None else {}
+    return {
+        "leave_gap": member_ahead(snapshot, member.pk),
+        "team_of_one": details.get("counted_members") == 1,
+        "person": member.full_name,
+        "team_name": member.team.name if member.team_id else "",
+        "own": own,
+    }
