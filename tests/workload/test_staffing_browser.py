@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from socialops.management.commands.seed_demo import DEMO_PASSWORD
 from teams.models import Member, Team
 from tests.conftest import ARTIFACTS, sign_in
-from socialops.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
