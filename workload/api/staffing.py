@@ -14,8 +14,77 @@ from teams.viewsets import ScopedViewSet
 from workload import erlang
 from workload.models import StaffingSnapshot
 
+# The explanation of the figure (docs/scoring.md Part 3), stored as JSON on the snapshot and
+# described here field by field so the OpenAPI schema says what a client receives.
+
+
+class ChannelRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class DriverSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(["realtime_queue", "deferrable_queue", "other_work"])
+    channel = ChannelRefSerializer(allow_null=True)
+    category = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    hours_per_week = serializers.FloatField()
+    fte = serializers.FloatField(help_text="hours_per_week / (fte_hours × (1 − shrinkage))")
+    unreachable = serializers.BooleanField()
+    sla_minutes = serializers.FloatField(allow_null=True)
+    always_on = serializers.BooleanField()
+
+
+class WhatIfSerializer(serializers.Serializer):
+    channel = ChannelRefSerializer()
+    change = serializers.ChoiceField(["sla_x4", "staffed_window_only"])
+    required_fte = serializers.FloatField()
+    fte_saved = serializers.FloatField()
+    sla_minutes = serializers.FloatField(help_text="the reply target after the change")
+    becomes_deferrable = serializers.BooleanField()
+    unreachable = serializers.BooleanField()
+
+
+class SlotSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 = Monday")
+    hour = serializers.IntegerField()
+
+
+class DeliveredSerializer(serializers.Serializer):
+    channel = ChannelRefSerializer()
+    required_seat_hours = serializers.FloatField(help_text="per week")
+    covered_seat_hours = serializers.FloatField(help_text="per week, the 4-week mean")
+    ratio = serializers.FloatField(allow_null=True)
+    uncovered_slots = SlotSerializer(many=True)
+
+
+class CauseMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CauseSerializer(serializers.Serializer):
+    member = CauseMemberSerializer()
+    dates = serializers.ListField(child=serializers.DateField())
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(["leave", "ended", "long_absence", "not_started"])
+    )
+
+
+class AheadSerializer(serializers.Serializer):
+    channel = ChannelRefSerializer()
+    min_backup = serializers.IntegerField()
+    days_without_actor = serializers.ListField(child=serializers.DateField())
+    days_below_backup = serializers.ListField(child=serializers.DateField())
+    causes = CauseSerializer(many=True)
+
 
 class StaffingSerializer(serializers.ModelSerializer):
+    drivers = DriverSerializer(many=True, read_only=True)
+    what_if = WhatIfSerializer(many=True, read_only=True)
+    delivered_coverage = DeliveredSerializer(many=True, read_only=True)
+    coverage_ahead = AheadSerializer(many=True, read_only=True)
+
     class Meta:
         model = StaffingSnapshot
         fields = [
