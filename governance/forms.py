@@ -20,14 +20,19 @@ GRANT_STATUSES = [
 
 
 class ChannelChoiceField(forms.ModelChoiceField):
-    """Channels labelled with their team: handles repeat across 300 channels' platforms."""
+    """Channels named by their label ("X @HalcyonHelp") with their team: display names
+    repeat across platforms, and the team tells a reader which desk the channel is."""
 
     def label_from_instance(self, obj: Channel) -> str:
-        return f"{obj} ({obj.team.name})"
+        return f"{obj.label} ({obj.team.name})"
 
 
 def _channels(user):
-    return Channel.objects.for_user(user).select_related("team").order_by("team__name", "name")
+    return (
+        Channel.objects.for_user(user)
+        .select_related("team")
+        .order_by("team__name", "platform", "handle")
+    )
 
 
 class GrantFilterForm(forms.Form):

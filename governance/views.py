@@ -269,9 +269,13 @@ def member_offboard(request, actor: Member, pk: int):
     leaver = get_object_or_404(Member.objects.for_user(request.user).select_related("team"), pk=pk)
     done = Offboarding.objects.filter(member=leaver).first()
     open_grants = list(
-        leaver.grants.unrevoked().select_related("channel").order_by("channel__name", "pk")
+        leaver.grants.unrevoked()
+        .select_related("channel")
+        .order_by("channel__platform", "channel__handle", "pk")
     )
-    owned = list(Channel.objects.filter(owner=leaver).select_related("team").order_by("name"))
+    owned = list(
+        Channel.objects.filter(owner=leaver).select_related("team").order_by("platform", "handle")
+    )
     today = timezone.localdate()
     form = OffboardForm(
         request.POST or None,
@@ -331,7 +335,7 @@ def offboarding_detail(request, actor: Member, pk: int):
     )
     items = list(
         offboarding.items.select_related("channel", "confirmed_by").order_by(
-            "channel__name", "channel_id", "layer"
+            "channel__platform", "channel__handle", "channel_id", "layer"
         )
     )
     by_channel: dict[int, dict] = {}

@@ -82,9 +82,8 @@ class MemberAdmin(ServiceAdmin):
 @admin.register(Channel)
 class ChannelAdmin(ServiceAdmin):
     list_display = [
+        "label",
         "name",
-        "platform",
-        "handle",
         "team",
         "owner",
         "always_on",

@@ -195,7 +195,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         max_digits=4,
         decimal_places=3,
         min_value=Decimal("0.001"),
-        max_value=Decimal("1"),
+        max_value=Decimal("0.999"),
         required=False,
     )
     response_sla_minutes = serializers.IntegerField(
@@ -209,11 +209,13 @@ class ChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Channel
         fields = [
-            "id", "platform", "handle", "name", "team", "always_on", "response_sla_minutes",
-            "service_level_target", "expected_weekly_messages", "min_backup",
-            "uses_shared_credential", "owner",
+            "id", "label", "platform", "handle", "name", "team", "always_on",
+            "response_sla_minutes", "service_level_target", "expected_weekly_messages",
+            "min_backup", "uses_shared_credential", "owner",
         ]  # fmt: skip
-        validators: list[Any] = []  # (platform, handle) uniqueness is the service's job (409)
+        # `label` ("X @HalcyonHelp", how a channel is named) is Channel.label: read-only.
+        # A handle unique per platform ignoring case is the service's job (409 on `handle`).
+        validators: list[Any] = []
 
 
 class ChannelViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -215,7 +217,16 @@ class ChannelQuerySet(models.QuerySet):
         return self.filter(team_id__in=team_ids)
 
 
+HANDLE_TAKEN = (
+    "Another channel on this platform already has this handle; handles are compared "
+    "ignoring case (@HalcyonHelp and @halcyonhelp are one account)."
+)
+
+
 class Channel(models.Model):
+    """A social account. It is named by its `label`, platform and handle ("X @HalcyonHelp"),
+    unique per channel; `name` is a display name that may repeat across platforms."""
+
     class Platform(models.TextChoices):
         FACEBOOK = "facebook", "Facebook"
         INSTAGRAM = "instagram", "Instagram"
@@ -233,8 +244,19 @@ class Channel(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="channels")
     always_on = models.BooleanField(default=False)
     response_sla_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # The share of messages answered within the reply target. 1 (every single one) is a
+    # promise no number of people can keep (Erlang C never reaches it): at most 0.999.
     service_level_target = models.DecimalField(
-        max_digits=4, decimal_places=3, default=Decimal("0.8")
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.8"),
+        validators=[
+            MinValueValidator(Decimal("0.001")),
+            MaxValueValidator(
+                Decimal("0.999"),
+                "At most 0.999: no number of people answers every single message in time.",
+            ),
+        ],
     )
     expected_weekly_messages = models.PositiveIntegerField(default=0)
     min_backup = models.PositiveSmallIntegerField(default=2)
@@ -248,7 +270,14 @@ class Channel(models.Model):
     class Meta:
         ordering = ["team_id", "platform", "handle"]
         constraints = [
-            models.UniqueConstraint(fields=["platform", "handle"], name="channel_unique_handle"),
+            # Platforms treat @HalcyonHelp and @halcyonhelp as one account.
+            models.UniqueConstraint(
+                Lower("handle"),
+                "platform",
+                name="channel_unique_handle_ci",
+                violation_error_code="unique",
+                violation_error_message=HANDLE_TAKEN,
+            ),
             models.CheckConstraint(
                 condition=Q(response_sla_minutes__isnull=True) | Q(response_sla_minutes__gt=0),
                 name="channel_sla_positive",
@@ -265,7 +294,27 @@ class Channel(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How the channel is named wherever it is shown: platform and handle."""
         return f"{self.get_platform_display()} {self.handle}"
+
+    def validate_constraints(self, exclude=None) -> None:
+        """As Django's, with a taken handle reported on `handle` (an expression constraint's
+        error is otherwise not tied to a field), so every form shows it beside the field."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.error_dict
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if e.message == HANDLE_TAKEN]
+            if taken:
+                errors.setdefault("handle", []).extend(taken)
+            if rest := [e for e in general if e.message != HANDLE_TAKEN]:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
 
 
 class MemberOwnedQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from socialops.audit.services import Entry, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError
-from teams.models import Channel, Leave, Member, OnCallShift, Team
+from teams.models import HANDLE_TAKEN, Channel, Leave, Member, OnCallShift, Team
 
 MAX_LEAVE_DAYS = 366
 MAX_SHIFT = dt.timedelta(days=14)
@@ -31,6 +31,8 @@ CHANNEL_FIELDS = {
     "service_level_target", "expected_weekly_messages", "min_backup",
     "uses_shared_credential", "owner",
 }  # fmt: skip
+# A database rule a concurrent write can break after full_clean passed: the field it names.
+CONSTRAINT_ERRORS = {"channel_unique_handle_ci": {"handle": HANDLE_TAKEN}}
 
 
 def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
@@ -43,7 +45,9 @@ def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
 
 
 def _save(instance, *, update_fields: list[str] | None = None) -> None:
-    """Validate every field and database rule, then save; a duplicate is a 409."""
+    """Validate every field and database rule, then save; a duplicate is a 409 (a channel's
+    handle on its platform ignoring case, too: `Channel.validate_constraints` reports it on
+    `handle`, and a concurrent write that slips past it on the same field)."""
     try:
         instance.full_clean()
     except ValidationError as exc:
@@ -57,6 +61,9 @@ def _save(instance, *, update_fields: list[str] | None = None) -> None:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
     except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint in CONSTRAINT_ERRORS:
+            raise Conflict(CONSTRAINT_ERRORS[constraint]) from exc
         raise Conflict("This conflicts with an existing record.") from exc
 
 

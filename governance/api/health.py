@@ -14,8 +14,9 @@ from teams.models import Channel, roles_for
 
 
 def _brief(channel: Channel) -> dict:
-    return {"id": channel.pk, "name": channel.name, "platform": channel.platform,
-            "handle": channel.handle, "team": channel.team_id}  # fmt: skip
+    return {"id": channel.pk, "label": channel.label, "name": channel.name,
+            "platform": channel.platform, "handle": channel.handle,
+            "team": channel.team_id}  # fmt: skip
 
 
 def _grant_brief(grant: AccessGrant) -> dict:

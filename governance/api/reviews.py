@@ -31,7 +31,8 @@ class AccessReviewItemSerializer(serializers.ModelSerializer):
     member = serializers.IntegerField(source="grant.member_id", read_only=True)
     member_name = serializers.CharField(source="grant.member.full_name", read_only=True)
     channel = serializers.IntegerField(source="grant.channel_id", read_only=True)
-    channel_name = serializers.SerializerMethodField()
+    channel_label = serializers.CharField(source="grant.channel.label", read_only=True)
+    channel_name = serializers.SerializerMethodField()  # the label too, kept for older clients
     role = serializers.CharField(source="grant.role", read_only=True)
     decision = serializers.ChoiceField(choices=AccessReviewItem.Decision.choices)
     overdue = serializers.SerializerMethodField()
@@ -39,13 +40,13 @@ class AccessReviewItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccessReviewItem
         fields = [
-            "id", "review", "grant", "member", "member_name", "channel", "channel_name", "role",
-            "reviewer", "decision", "decided_at", "decided_by", "overdue",
+            "id", "review", "grant", "member", "member_name", "channel", "channel_label",
+            "channel_name", "role", "reviewer", "decision", "decided_at", "decided_by", "overdue",
         ]  # fmt: skip
         read_only_fields = ["review", "grant", "reviewer", "decided_at", "decided_by"]
 
     def get_channel_name(self, item) -> str:
-        return str(item.grant.channel)
+        return item.grant.channel.label
 
     def get_overdue(self, item) -> bool:
         return not item.decision and item.review.deadline < timezone.localdate()

@@ -122,6 +122,8 @@ def test_channel_duplicate_handle_is_409(personas, api):
         ({"platform": "myspace"}, "platform"),
         ({"response_sla_minutes": 0}, "response_sla_minutes"),
         ({"service_level_target": "1.5"}, "service_level_target"),
+        # Every message in time is a promise Erlang C never reaches: it broke the recompute.
+        ({"service_level_target": "1"}, "service_level_target"),
         ({"expected_weekly_messages": -1}, "expected_weekly_messages"),
         ({"team": 999999}, "team"),
         ({"owner": 999999}, "owner"),

@@ -18,21 +18,31 @@ from workload.models import StaffingSnapshot
 # described here field by field so the OpenAPI schema says what a client receives.
 
 
+def _with_label(fields: dict, help_text: str = "") -> dict:
+    """A field named `label` cannot be a class attribute (Field.label is the field's own
+    title), so these serializers add it in get_fields."""
+    return fields | {"label": serializers.CharField(help_text=help_text)}
+
+
 class ChannelRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+
+    def get_fields(self):
+        return _with_label(super().get_fields(), "platform and handle")
 
 
 class DriverSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(["realtime_queue", "deferrable_queue", "other_work"])
     channel = ChannelRefSerializer(allow_null=True)
     category = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
     hours_per_week = serializers.FloatField()
     fte = serializers.FloatField(help_text="hours_per_week / (fte_hours × (1 − shrinkage))")
     unreachable = serializers.BooleanField()
     sla_minutes = serializers.FloatField(allow_null=True)
     always_on = serializers.BooleanField()
+
+    def get_fields(self):
+        return _with_label(super().get_fields(), "the channel's label or the category's name")
 
 
 class WhatIfSerializer(serializers.Serializer):

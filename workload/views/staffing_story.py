@@ -266,6 +266,6 @@ def leave_gap_context(member: Member, *, own: bool) -> dict:
         "leave_gap": member_ahead(snapshot, member.pk),
         "team_of_one": details.get("counted_members") == 1,
         "person": member.full_name,
-        "team_name": member.team.name if member.team_id else "",
+        "team_name": member.team.name if member.team is not None else "",
         "own": own,
     }

@@ -393,7 +393,7 @@ def _create_grants(channels: list[Channel], members: dict[str, Member], now) -> 
     def grant(member, channel, role, days_ago, **extra):
         at = now - dt.timedelta(days=days_ago)
         values = {"granted_at": at, "approved_at": at, "granted_by": admin,
-                  "justification": f"{role} on {channel.name}", **extra}  # fmt: skip
+                  "justification": f"{role} on {channel.label}", **extra}  # fmt: skip
         grants.append(AccessGrant(member=member, channel=channel, role=role, **values))
 
     for index, channel in enumerate(channels):
