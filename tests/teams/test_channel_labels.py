@@ -18,7 +18,7 @@ from governance.models import AccessGrant, AccessReviewItem
 from governance.selectors import governance_health
 from socialops.common.exceptions import Conflict
 from teams import services
-from teams.models import HANDLE_TAKEN, Channel, Member
+from teams.models import HANDLE_TAKEN, Channel, Member, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +283,46 @@ def test_access_review_items_give_the_channel_label(api, ada):
     by_id = {c.pk: c.label for c in Channel.objects.all()}
     for row in rows:
         assert row["channel_label"] == row["channel_name"] == by_id[labels[row["id"]]]
+
+
+# ---- Every page of the demo, for every role ----
+
+
+def _pages() -> list[tuple[str, str]]:
+    """(username, url) for every page of the demo a person reaches, each role's own."""
+    teams = {t.name: t.pk for t in Team.objects.all()}
+    maya = Member.objects.get(user__username="maya").pk
+    mei = Member.objects.get(user__username="mei").pk
+    grant = AccessGrant.objects.unrevoked().order_by("pk").first()
+    assert grant is not None
+    csvs = ["drivers", "what-if", "delivered", "coverage-ahead", "demand-by-channel",
+            "backup-gaps", "unreachable", "overdue-rotations"]  # fmt: skip
+    return [
+        ("maya", "/log/"), ("maya", "/me/"), ("maya", "/pulse/"),
+        ("mei", "/log/"), ("mei", "/me/"),
+        *(("leo", f"/dashboard/teams/{teams[name]}/") for name in ("Community", "Brand & Content")),
+        *(("leo", f"/dashboard/teams/{teams['Community']}/csv/{t}/") for t in csvs),
+        ("leo", "/dashboard/org/"), ("leo", f"/dashboard/members/{maya}/"),
+        ("ravi", f"/dashboard/teams/{teams['Social Care APAC']}/"),
+        ("ravi", f"/dashboard/members/{mei}/"),
+        ("ada", "/governance/"), ("ada", "/governance/grants/"), ("ada", "/governance/audit/"),
+        ("ada", f"/governance/grants/{grant.pk}/revoke/"),
+        ("ada", f"/governance/members/{maya}/offboard/"),
+    ]  # fmt: skip
+
+
+def test_no_page_of_the_demo_names_a_channel_by_a_shared_display_name(client):
+    """Wherever a channel is named — pages, charts, sentences, CSVs — it is by its label; the
+    channels register's titled Display name column is the one place a display name shows
+    (checked above)."""
+    labels = {c.label for c in Channel.objects.all()}
+    assert len(labels) == Channel.objects.count()
+    shown_labels = set()
+    for username, url in _pages():
+        client.force_login(Member.objects.get(user__username=username).user)
+        # The revoke page may add "(display name …)" after the label: it says what it is.
+        page = re.sub(r"\(display name [^)]*\)", "", _get(client, url))
+        assert _shared_names_shown(page) == [], (username, url)
+        shown_labels |= {label for label in labels if label in page}
+    # The pages do name channels: almost every label appears somewhere.
+    assert len(shown_labels) >= len(labels) - 2
