@@ -6,10 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from governance.models import AccessGrant
 from teams.models import Leave
 from teams.services import team_update
-from tests.factories import ChannelFactory, MemberFactory, TeamFactory
+from tests.factories import AccessGrantFactory, ChannelFactory, MemberFactory, TeamFactory
 from workload.models import Category, StaffingSnapshot, TaskLog
 from workload.services import scoring
 
@@ -26,8 +25,7 @@ PART3 = {
 
 def _grant(member, channel, role="moderator", **fields):
     at = timezone.now() - dt.timedelta(days=400)
-    values = {"granted_at": at, "approved_at": at, "justification": "rota", **fields}
-    return AccessGrant.objects.create(member=member, channel=channel, role=role, **values)
+    return AccessGrantFactory(member=member, channel=channel, role=role, granted_at=at, **fields)
 
 
 @pytest.fixture
