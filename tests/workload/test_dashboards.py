@@ -13,6 +13,7 @@ from django.utils import timezone
 from socialops.audit.models import AuditEvent
 from tests.factories import MemberFactory, TaskLogFactory
 from tests.workload.test_explain import CONTRIBUTIONS_B, PERSONA_B
+from workload.dates import day_label, short_date
 from workload.models import BurnoutScore, Category, RecomputeJob, StaffingSnapshot, TaskLog
 from workload.services import jobs
 from workload.tasks import recompute_start
@@ -183,7 +184,7 @@ def test_team_dashboard_staffing_and_headcount_sentence(scored, client):
 def test_leader_sees_objective_strain_but_no_pulse_until_the_member_shares(scored, client):
     _as(client, scored.leader)
     team = client.get("/dashboard/").content.decode()
-    assert "79.83" in team  # Maya's WSI: work data
+    assert '<td class="num">80</td>' in team  # Maya's WSI (79.83): work data, whole on pages
     assert "52 h/week, 11 days in a row, 3 short rests, 4 of 8 rest days worked" in team
     assert "72.06" not in team and "64.29" not in team  # blended risk and WRB: hers
     assert "not shared" in team
@@ -194,7 +195,7 @@ def test_leader_sees_objective_strain_but_no_pulse_until_the_member_shares(score
     scored.member.share_pulse_with_leader = True
     scored.member.save()
     team = client.get("/dashboard/").content.decode()
-    assert "72.06" in team
+    assert '<td class="num">72</td>' in team  # her blended risk, 72.06
     page = client.get(f"/dashboard/members/{scored.member.pk}/").content.decode()
     assert 'id="blended"' in page and "pulse score is 50 or more" in page
 
@@ -285,14 +286,22 @@ def test_twelve_week_trend_measures_hours_after_hours_rest_days_and_hostile(scor
     body = _as(client, scored.leader).get(f"/dashboard/teams/{scored.team.pk}/csv/trend/")
     lines = body.content.decode().splitlines()
     assert lines[0] == (
-        "Week ending,Hours logged,Contracted hours,Hours vs contract,After-hours hours,"
+        "Week,To,Hours logged,Contracted hours,Hours vs contract,After-hours hours,"
         "After-hours share,Rest days worked,Hostile messages"
     )
-    assert len(lines) == 13 and lines[-1].startswith("2026-11-15,")
+    # AS_OF is a Sunday: the last ISO week (W46) is whole, Monday 9 to Sunday 15 Nov.
+    assert len(lines) == 13 and lines[-1].startswith("2026-11-09,2026-11-15,")
     # Last week: 2 h Saturday (rest day: all after hours) + 2 h Friday 16–18 (0.5 h after
-    # 17:30) + 1 h spilled into Monday 00–01 (after hours); contracts 2 × 37.5 h.
-    assert lines[-1] == "2026-11-15,5,75,7 %,3.5,70 %,1,7"
-    assert lines[-2] == "2026-11-08,1,75,1 %,1,100 %,1,0"  # Sunday 23–24: a rest day worked
+    # 17:30) + 1 h spilled into Monday 00–01 (after hours); contracts 2 × 37.5 h. Shares are
+    # numbers in the CSV (7, not "7 %").
+    assert lines[-1] == "2026-11-09,2026-11-15,5,75,7,3.5,70,1,7"
+    assert lines[-2] == "2026-11-02,2026-11-08,1,75,1,1,100,1,0"  # Sunday 23–24: a rest day
+    page = _as(client, scored.leader).get(f"/dashboard/teams/{scored.team.pk}/").content.decode()
+    table = page[page.index('id="table-trend"') :]
+    today = timezone.localdate()  # "9 Nov" this year, "9 Nov 2026" from 2027 on
+    monday, sunday = short_date(AS_OF - dt.timedelta(days=6), today), day_label(AS_OF, today)
+    assert f'<th scope="row">W46 · {monday}</th><td>{sunday}</td>' in table
+    assert '<td class="num">7 %</td><td class="num">4</td><td class="num">70 %</td>' in table
 
 
 # ---- Organisation overview -----------------------------------------------------------------
@@ -316,7 +325,9 @@ def test_org_overview_withholds_small_teams_and_sorts(scored, client):
     assert 'href="?sort=-team"' in by_name  # the current column's link reverses it
     csv = client.get("/dashboard/org/csv/teams/?sort=team").content.decode().splitlines()
     assert csv[0].startswith("Team,Gap FTE,Required FTE,Available FTE,High or very high risk")
-    assert csv[1].startswith("Brand,-0.5,") and csv[2].startswith("Community,1.93,")
+    # The CSV keeps the stored 4 decimals and percentages as numbers (the page: "1.9", "40 %").
+    assert csv[1].startswith("Brand,-0.5,8.5333,6.6,40,")
+    assert csv[2].startswith("Community,1.9333,8.5333,6.6,withheld,")
 
 
 # ---- My dashboard ------------------------------------------------------------------------------
@@ -358,7 +369,7 @@ def test_members_csv_and_unknown_tables(scored, client):
     assert "72.06" not in rows
     assert client.get(f"/dashboard/teams/{scored.team.pk}/csv/nope/").status_code == 404
     factors = client.get(f"/dashboard/members/{scored.member.pk}/csv/factors/").content.decode()
-    assert factors.splitlines()[1] == "Long hours,25,25 %,52 h/week"
+    assert factors.splitlines()[1] == "Long hours,25,25,52 h/week"  # the weight: a number
     me = _as(client, scored.member).get("/me/csv/factors/")
     assert me["Content-Disposition"] == 'attachment; filename="my-factors.csv"'
 
@@ -469,10 +480,11 @@ def _pages(p):
 #   and the score-read audit: savepoints and releases (4, test transaction only), advisory
 #   lock, last hash, insert (3) = 24; the team CSV reads the same;
 # org: teams with their latest snapshot and score date (1), their latest scores (1) = 6;
-# member: the member (1), latest score (1), trend day sums and leave (2), audit (7) = 15;
+# member: the member (1), latest score (1), trend day sums and leave (2), audit (7), the
+#   team's latest snapshot for the leave gap ahead (1) = 16;
 # me (no led teams): latest score (1), trend (2), My week's logs, leave, shifts (3),
-#   latest pulse (1) = 10.
-EXPECTED_QUERIES = {"team": 24, "landing": 24, "team-csv": 24, "org": 6, "member": 15, "me": 10}
+#   latest pulse (1), the team's latest snapshot (1) = 11.
+EXPECTED_QUERIES = {"team": 24, "landing": 24, "team-csv": 24, "org": 6, "member": 16, "me": 11}
 
 
 @pytest.mark.parametrize("page", list(EXPECTED_QUERIES))

@@ -21,7 +21,7 @@ from governance.selectors import governance_health
 from teams.models import Member, Team
 from teams.selectors import leave_dates_for
 from workload import explain
-from workload.hours import after_hours, is_available_workday
+from workload.hours import after_hours, is_available_workday, monday_of
 from workload.models import BurnoutScore, PulseResponse, StaffingSnapshot, TaskLog
 from workload.selectors.aggregates import WORKED_DAY_MINUTES, day_sums
 from workload.selectors.scores import pulse_visible, score_pulse_visible, team_score_summary
@@ -36,11 +36,16 @@ HIGH_BANDS = ("high", "very_high")
 
 @dataclass
 class TrendWeek:
-    """One 7-day block ending on `last`. Hours are the logged minutes of entries split at
-    local midnight (docs/scoring.md); after-hours follows docs/scoring.md 1.1: on an available
-    workday the minutes outside the member's working window, on a rest day or a leave day all of
-    them. Rest days worked: days that are neither a contracted weekday nor leave, with at
-    least 15 logged minutes. Contract: Σ weekly_hours of the members employed in the week."""
+    """One ISO week, Monday `first` to Sunday, counted up to `last`: the Sunday, or as_of in
+    the week that holds it (then the week is `partial`). Hours are the logged minutes of
+    entries split at local midnight (docs/scoring.md); after-hours follows docs/scoring.md 1.1:
+    on an available workday the minutes outside the member's working window, on a rest day or
+    a leave day all of them. Rest days worked: days that are neither a contracted weekday nor
+    leave, with at least 15 logged minutes. Contract: Σ weekly_hours of the members employed
+    in the week; in a partial week each member's share of it, by their contracted weekdays up
+    to `last` (a Wednesday as_of with Monday–Friday workdays: 3/5), so hours against contract
+    stay fair. These are calendar weeks for people to read; the burnout score's 7-day blocks,
+    which end on as_of, are another thing and never shown as weeks."""
 
     first: dt.date
     last: dt.date
@@ -49,6 +54,14 @@ class TrendWeek:
     rest_days_worked: int = 0
     hostile_messages: int = 0
     contract_hours: float = 0.0
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.first + 6 * DAY
+
+    @property
+    def partial(self) -> bool:
+        return self.last < self.sunday
 
     @property
     def hours(self) -> float:
@@ -67,24 +80,37 @@ class TrendWeek:
         return self.hours / self.contract_hours if self.contract_hours else None
 
 
+def _contract_share(member: Member, week: TrendWeek) -> float:
+    """The part of a member's weekly contract that falls in the week's counted days."""
+    if member.started_on > week.last or (
+        member.ended_on is not None and member.ended_on < week.first
+    ):
+        return 0.0
+    if not week.partial:
+        return 1.0
+    workdays = set(member.workdays)
+    if not workdays:
+        return 0.0
+    # The week starts on a Monday, so its i-th day is weekday i.
+    elapsed = sum(i in workdays for i in range((week.last - week.first).days + 1))
+    return elapsed / len(workdays)
+
+
 def trend_weeks(*, members: list[Member], as_of: dt.date) -> list[TrendWeek]:
-    """The 12 weeks ending on as_of for these members (one team, or one person): one grouped
-    query over their task logs (per member-day sums, `aggregates.day_sums`) and one over
-    their leave. No query when there are no members."""
-    first = as_of - dt.timedelta(days=7 * TREND_WEEKS - 1)
+    """The 12 ISO weeks (Monday to Sunday) ending with the one that holds as_of, for these
+    members (one team, or one person); the last counts only the days up to as_of. One grouped
+    query over their task logs (per member-day sums, `aggregates.day_sums`) and one over their
+    leave. No query when there are no members."""
+    first = monday_of(as_of) - (TREND_WEEKS - 1) * 7 * DAY
     weeks = [
-        TrendWeek(first=first + dt.timedelta(days=7 * i), last=first + dt.timedelta(days=7 * i + 6))
+        TrendWeek(first=first + 7 * i * DAY, last=min(first + (7 * i + 6) * DAY, as_of))
         for i in range(TREND_WEEKS)
     ]
     if not members:
         return weeks
     by_id = {m.pk: m for m in members}
     for week in weeks:
-        week.contract_hours = sum(
-            float(m.weekly_hours)
-            for m in members
-            if m.started_on <= week.last and (m.ended_on is None or m.ended_on >= week.first)
-        )
+        week.contract_hours = sum(float(m.weekly_hours) * _contract_share(m, week) for m in members)
     if len(members) == 1:
         logs = TaskLog.objects.filter(member_id=members[0].pk)
     else:

@@ -17,6 +17,7 @@ from workload.selectors.my_week import member_week
 from workload.services import jobs
 from workload.tasks import recompute_start
 from workload.views.panels import job_for, member_context, member_tables
+from workload.views.staffing_story import leave_gap_context
 from workload.views.tables import csv_response
 
 
@@ -36,14 +37,21 @@ def me(request):
     week = member_week(member=member, monday=monday_of(member.today()))
     pulse = dashboards.latest_pulse(member=member)
     tables = member_tables(data, "me-csv")
-    context = member_context(data, tables) | {
-        "viewer_tz": member.tz,
-        "week": week,
-        "pulse": pulse,
-        "pulse_score": burnout.round_half_up(burnout.cbi_score(pulse.answers)) if pulse else None,
-        "recompute_url": reverse("me-recompute"),
-        "job": job_for(request),
-    }
+    context = (
+        member_context(data, tables)
+        | {
+            "viewer_tz": member.tz,
+            "today": member.today(),
+            "week": week,
+            "pulse": pulse,
+            "pulse_score": burnout.round_half_up(burnout.cbi_score(pulse.answers))
+            if pulse
+            else None,
+            "recompute_url": reverse("me-recompute"),
+            "job": job_for(request),
+        }
+        | leave_gap_context(member, own=True)
+    )
     return render(request, "workload/me.html", context)
 
 

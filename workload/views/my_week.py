@@ -17,6 +17,7 @@ from socialops.common.pages import button_action, form_action
 from teams.forms import LeaveForm, OnCallForm
 from teams.models import Member, roles_for
 from teams.views import RecordsPage
+from workload.dates import day_label
 from workload.duration import format_duration
 from workload.forms import TaskLogForm
 from workload.hours import monday_of
@@ -55,6 +56,7 @@ def _render_week(
         "member": member,
         "today": today,
         "week": week,
+        "week_name": f"W{monday.isocalendar().week:02d}",
         "prev_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
         "is_current_week": monday == monday_of(today),
@@ -83,7 +85,7 @@ def my_week(request):
         request, form,
         lambda values: task_logs.task_log_create(member=member, **form.service_values()),
         done=lambda log: f"Logged {format_duration(log.minutes)} of "
-        f"{log.get_category_display()} on {log.date:%a %d %b}.",
+        f"{log.get_category_display()} on {day_label(log.date, today)}.",
         aliases=ALIASES,
     )  # fmt: skip
     if log is not None:
@@ -115,7 +117,9 @@ def entry_edit(request, pk: int):
                 "hostile_messages": log.hostile_messages, "crisis": log.crisis, "note": log.note,
             },
         )  # fmt: skip
-    return render(request, "workload/entry_edit.html", {"form": form, "log": log})
+    return render(
+        request, "workload/entry_edit.html", {"form": form, "log": log, "today": member.today()}
+    )
 
 
 @login_required
@@ -126,7 +130,8 @@ def entry_delete(request, pk: int):
     day = log.date
     button_action(
         request, lambda: task_logs.task_log_delete(task_log=log),
-        done=lambda _: f"Entry of {day:%a %d %b} deleted.", refused="Not deleted",
+        done=lambda _: f"Entry of {day_label(day, member.today())} deleted.",
+        refused="Not deleted",
     )  # fmt: skip
     return redirect(_week_url(day))
 

@@ -7,14 +7,23 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from workload import burnout, charts
+from workload import burnout, charts, dates
 from workload.explain import number, percent
 from workload.models import RecomputeJob
 from workload.selectors import dashboards
 from workload.services import jobs
-from workload.views.tables import Column, Table, names, with_csv_urls
+from workload.views.tables import (
+    Cell,
+    Column,
+    Table,
+    names,
+    percent_cell,
+    whole,
+    with_csv_urls,
+)
 
 
 def job_for(request: HttpRequest) -> RecomputeJob | None:
@@ -28,13 +37,44 @@ def job_for(request: HttpRequest) -> RecomputeJob | None:
     return None if job is None else jobs.job_refresh(job=job)
 
 
-def week_label(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+def week_label(week: dashboards.TrendWeek, today: dt.date) -> str:
+    """ "W48 · 23 Nov": the ISO week and its Monday; a week counted only up to as_of says
+    so: "W49 · 30 Nov (to Wed 2 Dec)". Outside today's year the dates carry the year."""
+    text = f"W{week.first.isocalendar().week:02d} · {dates.short_date(week.first, today)}"
+    return f"{text} (to {dates.day_label(week.last, today)})" if week.partial else text
+
+
+def chart_label(week: dashboards.TrendWeek) -> str:
+    """What fits under a column: "W48"; "W49*" for a partial week (the hint explains it)."""
+    return f"W{week.first.isocalendar().week:02d}" + ("*" if week.partial else "")
+
+
+def whole_hours(hours: float | None) -> str:
+    """Hours on a dashboard: whole hours, half-up."""
+    return "—" if hours is None else str(whole(hours))
+
+
+def _two_decimals(value: float | None) -> str:
+    """What a CSV writes for hours and scores: half-up to two decimals, "25" not "25.00"."""
+    return "" if value is None else number(burnout.round_half_up(value), 2)
+
+
+def hours_cell(hours: float | None) -> Cell:
+    """Whole hours on the page; two decimals in the CSV."""
+    return Cell(whole_hours(hours), csv=_two_decimals(hours))
+
+
+def score_cell(points: float | None) -> Cell:
+    """A score (or points of one) as a whole number on the page; two decimals in the CSV,
+    as the API gives them."""
+    if points is None:
+        return Cell("—", csv="")
+    return Cell(str(whole(points)), csv=_two_decimals(points))
 
 
 def trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str, str]]:
     """(caption, SVG) per series; the trend table holds the same numbers."""
-    labels = [week_label(w.last) for w in trend]
+    labels = [chart_label(w) for w in trend]
     return [
         (
             "Hours logged against contracted hours",
@@ -42,7 +82,7 @@ def trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str,
                 title=f"Hours logged per week by {who}, against contracted hours",
                 labels=labels,
                 values=[w.hours for w in trend],
-                texts=[number(w.hours, 0) for w in trend],
+                texts=[whole_hours(w.hours) for w in trend],
                 reference=[w.contract_hours for w in trend],
                 reference_label="contracted hours",
             ),
@@ -81,25 +121,33 @@ def trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str,
     ]
 
 
-def trend_table(trend: list[dashboards.TrendWeek]) -> Table:
+def trend_table(trend: list[dashboards.TrendWeek], today: dt.date | None = None) -> Table:
+    """One row per ISO week. The page names the week ("W48 · 23 Nov"); the CSV writes its
+    Monday and the last day counted as ISO dates, hours to two decimals, shares as whole
+    numbers without the "%"."""
+    today = today or timezone.localdate()
     table = Table(
         "trend",
-        "Twelve weeks, week by week",
-        [Column("Week ending"), Column("Hours logged", True), Column("Contracted hours", True),
-         Column("Hours vs contract", True), Column("After-hours hours", True),
-         Column("After-hours share", True), Column("Rest days worked", True),
-         Column("Hostile messages", True)],
+        "Twelve weeks, week by week (Monday to Sunday)",
+        [Column("Week"), Column("To"), Column("Hours logged", True),
+         Column("Contracted hours", True), Column("Hours vs contract", True),
+         Column("After-hours hours", True), Column("After-hours share", True),
+         Column("Rest days worked", True), Column("Hostile messages", True)],
     )  # fmt: skip
     for w in trend:
         table.add(
-            w.last.isoformat(), number(w.hours), number(w.contract_hours),
-            percent(w.hours_vs_contract), number(w.after_hours), percent(w.after_hours_share),
-            w.rest_days_worked, w.hostile_messages,
+            Cell(week_label(w, today), csv=w.first.isoformat()),
+            Cell(dates.day_label(w.last, today), csv=w.last.isoformat()),
+            hours_cell(w.hours), hours_cell(w.contract_hours),
+            percent_cell(w.hours_vs_contract), hours_cell(w.after_hours),
+            percent_cell(w.after_hours_share), w.rest_days_worked, w.hostile_messages,
         )  # fmt: skip
     return table
 
 
 def factor_table(strain: dashboards.MemberStrain) -> Table:
+    """Points of WSI as whole numbers on the page, like the score itself (two decimals in the
+    CSV, as in the API); weights as percentages."""
     table = Table(
         "factors",
         "What makes up the strain score (WSI)",
@@ -108,7 +156,7 @@ def factor_table(strain: dashboards.MemberStrain) -> Table:
         empty="No factor could be measured.",
     )  # fmt: skip
     for f in strain.factors:
-        table.add(f.label, number(f.points, 2), percent(burnout.WEIGHTS[f.name]), f.words)
+        table.add(f.label, score_cell(f.points), percent_cell(burnout.WEIGHTS[f.name]), f.words)
     return table
 
 
@@ -116,7 +164,7 @@ def factor_chart(strain: dashboards.MemberStrain) -> str:
     return mark_safe(
         charts.bar_chart(
             title=f"Contributions to {strain.member}'s strain score, in points of WSI",
-            bars=[charts.Bar(f.label, f.points, number(f.points, 2)) for f in strain.factors],
+            bars=[charts.Bar(f.label, f.points, str(whole(f.points))) for f in strain.factors],
         )
     )
 
