@@ -2,6 +2,7 @@
 (docs/scoring.md Part 3): drivers, what relaxing a target saves, delivered coverage, measured
 absence and coverage ahead; and a team of one's leave gap, for the leader and the member."""
 
+import io
 import re
 
 import pytest
@@ -26,7 +27,7 @@ def _no_sideways_scroll(page) -> None:
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     return {t.name: t for t in Team.objects.all()}
 
 
