@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.conftest import sign_in
@@ -52,7 +53,7 @@ def test_member_answers_the_pulse_and_shares_the_score(personas, live_server, pa
     page.wait_for_load_state("networkidle")
     # (75 + 50 + 50 + 75 + 50 + 75) / 6 = 62.5
     expect(page.get_by_role("status")).to_contain_text(
-        f"Pulse saved for the week of {monday:%d %b}. Your score: 62.5."
+        f"Pulse saved for the week of {day_label(monday, timezone.localdate())}. Your score: 63."
     )
     expect(page.get_by_text("You answered this week already")).to_be_visible()
     expect(_item(page, 1).get_by_label("Often", exact=True)).to_be_checked()

@@ -35,6 +35,7 @@ from workload.views.panels import (
     job_for,
     member_context,
     member_tables,
+    score_cell,
     trend_charts,
     trend_table,
 )
@@ -97,11 +98,6 @@ def _gap_label(gap: dict) -> str:
         return gap["label"]
     platform = dict(Channel.Platform.choices).get(gap.get("platform", ""), gap.get("platform", ""))
     return f"{platform} {gap.get('handle', '')}".strip()
-
-
-def score_cell(value) -> Cell:
-    """Scores as whole numbers on pages, two decimals in the CSV (as the API gives them)."""
-    return Cell(number(value, 0), csv="" if value is None else float(value))
 
 
 def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:

@@ -9,13 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from socialops.common.exceptions import DomainError
 from teams import services as team_services
 from teams.models import roles_for
 from workload import burnout
+from workload.dates import day_label
 from workload.models import PULSE_VALUES, PulseResponse
 from workload.services.pulse import LABELS, QUESTIONS, open_weeks, pulse_submit
+from workload.views.tables import whole
 
 
 @login_required
@@ -58,8 +61,8 @@ def pulse(request):
                 score = burnout.cbi_score(response.answers)
                 messages.success(
                     request,
-                    f"Pulse saved for the week of {response.week:%d %b}."
-                    + (f" Your score: {burnout.round_half_up(score)}." if score is not None
+                    f"Pulse saved for the week of {day_label(response.week, timezone.localdate())}."
+                    + (f" Your score: {whole(score)}." if score is not None
                        else " Answer at least 4 items for a score."),
                 )  # fmt: skip
                 return redirect(f"{reverse('pulse')}?week={response.week:%Y-%m-%d}")

@@ -19,7 +19,7 @@ from workload.explain import number
 from workload.models import StaffingSnapshot
 from workload.selectors.staffing import latest_team_snapshot
 from workload.staffing_explained import slot_ranges
-from workload.views.tables import Cell, Column, Table, percent_cell
+from workload.views.tables import Cell, Column, Table, percent_cell, whole
 
 KIND_WORDS = {
     "realtime_queue": "Real-time inbox (seat-hours)",
@@ -48,8 +48,9 @@ def fte_cell(value: float | None) -> Cell:
 
 
 def hours_cell(value: float | None) -> Cell:
-    """Whole hours on the page (dashboards); 4 decimals in the CSV."""
-    return Cell(number(value, 0), csv="" if value is None else value)
+    """Whole hours on the page (dashboards, rounded half-up like every whole figure); 4
+    decimals in the CSV."""
+    return Cell("—" if value is None else str(whole(value)), csv="" if value is None else value)
 
 
 def required_at(snapshot: StaffingSnapshot, absence: float | None) -> float | None:
