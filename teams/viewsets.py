@@ -83,7 +83,9 @@ class ServiceCreateMixin:
     Subclasses give the service call in `service_create(values)`."""
 
     def service_create(self, values: dict):
-        raise NotImplementedError
+        # A hook, not a stub: every registered view set using the mixin defines it
+        # (tests/test_hooks.py).
+        raise NotImplementedError(f"{type(self).__name__} must define service_create")
 
     def create(self, request, *args, **kwargs):
         self.check_create()
@@ -98,7 +100,9 @@ class ServiceUpdateMixin:
     writes, 200 with the record. Subclasses give `service_update(record, values)`."""
 
     def service_update(self, record, values: dict):
-        raise NotImplementedError
+        # A hook, not a stub: every registered view set using the mixin defines it
+        # (tests/test_hooks.py).
+        raise NotImplementedError(f"{type(self).__name__} must define service_update")
 
     def partial_update(self, request, *args, **kwargs):
         record = self.get_object()
@@ -112,7 +116,9 @@ class ServiceDestroyMixin:
     """DELETE: the object through the door and the role check, the service deletes, 204."""
 
     def service_delete(self, record) -> None:
-        raise NotImplementedError
+        # A hook, not a stub: every registered view set using the mixin defines it
+        # (tests/test_hooks.py).
+        raise NotImplementedError(f"{type(self).__name__} must define service_delete")
 
     def destroy(self, request, *args, **kwargs):
         self.service_delete(self.get_object())

@@ -31,11 +31,13 @@ class ServiceAdmin(admin.ModelAdmin):
     # Subclasses: `service_save` writes (returns the saved object); `service_delete` deletes,
     # or deletion is not offered.
 
+    # Hooks, not stubs: every registered ServiceAdmin defines service_save, and deletion is
+    # offered only where service_delete is overridden (tests/test_hooks.py).
     def service_save(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define service_save")
 
     def service_delete(self, request: HttpRequest, obj: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} offers no deletion")
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form_class = super().get_form(request, obj, change=change, **kwargs)
