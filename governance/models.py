@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from teams.models import Channel, Member, roles_for
+from teams.models import Channel, Member, Team, roles_for
 
 # Revocations the system makes, with no person as revoker.
 SYSTEM_EXPIRED = "expired"
@@ -118,7 +118,8 @@ class AccessGrant(models.Model):
     revoked_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="grants_revoked"
     )
-    revoke_reason = models.CharField(max_length=200, blank=True)
+    # Room for an offboarding's reason (500) after its "offboarding: " prefix.
+    revoke_reason = models.CharField(max_length=520, blank=True)
 
     objects = GrantQuerySet.as_manager()
 
@@ -167,11 +168,20 @@ class AccessGrant(models.Model):
 
 
 class Offboarding(models.Model):
-    """A leaver's offboarding: one per member, complete when every checklist item is
-    confirmed by an admin other than the leaver."""
+    """A leaver's offboarding: one per member. Scheduled while the last day is ahead (the
+    member keeps working), done once the offboarding service has run, or cancelled; complete
+    when every follow-up it needs is confirmed (docs/governance.md)."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
 
     member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="offboarding")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
     ended_on = models.DateField()
+    # The end of ended_on in the leaver's time zone: when the job runs a scheduled one.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=500)
     successor = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="succeeded"
@@ -180,9 +190,36 @@ class Offboarding(models.Model):
         Member, on_delete=models.PROTECT, null=True, related_name="offboardings_started"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    ran_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The requester's explicit acceptance of channels left without an actor, and the
+    # channels ({id, label}) accepted (at the request) or left (when the job ran).
+    accept_gaps = models.BooleanField(default=False)
+    accepted_gaps = models.JSONField(default=list, blank=True)
+    resulting_gaps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(state="scheduled"),
+                name="offboarding_due",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="scheduled") | Q(scheduled_for__isnull=False),
+                name="offboarding_scheduled_has_instant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(ran_at__isnull=False),
+                name="offboarding_done_has_ran_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Offboarding of {self.member}"
@@ -207,6 +244,11 @@ class ChecklistItem(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="checklist_items")
     layer = models.CharField(max_length=20, choices=Layer.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # The admin whose change created the item (null: the system). Neither they nor the
+    # member confirms it.
+    made_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -239,8 +281,12 @@ class CredentialRotation(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="rotations"
     )
-    reason = models.CharField(max_length=500)
+    reason = models.CharField(max_length=600)
     required_since = models.DateTimeField(default=timezone.now)
+    # The admin whose change opened the rotation (null: the system); not its confirmer.
+    opened_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     rotated_at = models.DateTimeField(null=True, blank=True)
     rotated_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -329,6 +375,9 @@ class AccessReview(models.Model):
     auto_revoke = models.BooleanField(
         default=False, help_text="Revoke grants still undecided after the deadline."
     )
+    # The scope: some teams' channels, some channels, or (both empty) every channel.
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    channels = models.ManyToManyField(Channel, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -352,6 +401,7 @@ class AccessReviewItem(models.Model):
     decided_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["review_id", "pk"]

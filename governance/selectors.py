@@ -32,6 +32,21 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
 
 
+def actor_grants(*, channel_ids: Iterable[int], as_of: dt.date) -> QuerySet[AccessGrant]:
+    """The grants that make their holders actors on as_of (docs/scoring.md 2.3): effective
+    that day, with role owner, admin, publisher or moderator, held by a counted member who is
+    not on leave that day."""
+    on_leave = Leave.objects.filter(
+        member_id=OuterRef("member_id"), start_date__lte=as_of, end_date__gte=as_of
+    )
+    return (
+        AccessGrant.objects.effective_at(end_of_day(as_of))
+        .filter(channel_id__in=list(channel_ids), role__in=AccessGrant.ACTOR_ROLES)
+        .filter(counted_members_q(as_of, "member__"))
+        .filter(~Exists(on_leave))
+    )
+
+
 def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[int, int]:
     """channel id → number of actors on as_of (one query).
 
@@ -41,14 +56,8 @@ def channel_actor_counts(*, channel_ids: Iterable[int], as_of: dt.date) -> dict[
     governance health.
     """
     channel_ids = list(channel_ids)
-    on_leave = Leave.objects.filter(
-        member_id=OuterRef("member_id"), start_date__lte=as_of, end_date__gte=as_of
-    )
     rows = (
-        AccessGrant.objects.effective_at(end_of_day(as_of))
-        .filter(channel_id__in=channel_ids, role__in=AccessGrant.ACTOR_ROLES)
-        .filter(counted_members_q(as_of, "member__"))
-        .filter(~Exists(on_leave))
+        actor_grants(channel_ids=channel_ids, as_of=as_of)
         .values("channel_id")
         .order_by()
         .annotate(actors=Count("member_id", distinct=True))

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
+
 from socialops.audit.models import AUDIT_GENESIS, AuditEvent
 from socialops.audit.services import canonical_json, chain_hash
+
+
+# Actions that record a read of another person's data (a leader opening a score), not a
+# change: `kind=read` selects them, `kind=change` everything else (failed sign-ins included).
+READ_ACTIONS = ("score.read",)
+EVENT_KINDS = ("change", "read")
+
+
+def events_of_kind(events: QuerySet[AuditEvent], kind: str) -> QuerySet[AuditEvent]:
+    """Filter audit events to reads of other people's data or to everything else."""
+    if kind == "read":
+        return events.filter(action__in=READ_ACTIONS)
+    if kind == "change":
+        return events.exclude(action__in=READ_ACTIONS)
+    raise ValueError(f"unknown audit event kind {kind!r}")
 
 
 def audit_verify(batch_size: int = 2000) -> Iterator[tuple[int, str]]:
