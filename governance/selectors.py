@@ -6,10 +6,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from governance.models import AccessGrant, CredentialRotation
+from governance.models import AccessGrant, ChecklistItem, CredentialRotation, Offboarding
 from teams.models import Channel, Leave, Member, counted_members_q
 
 DORMANT_DAYS = 90
@@ -145,3 +158,44 @@ def governance_health(
         "overdue_rotations": overdue,
         "unowned_channels": [c for c in channels if c.owner_id is None],
     }
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """A correlated COUNT(*) of `queryset`, as an integer annotation."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def offboardings_with_progress(
+    offboardings: QuerySet[Offboarding] | None = None,
+) -> QuerySet[Offboarding]:
+    """Offboardings annotated with their follow-ups (one query, whatever the number):
+    `items_total`, `items_confirmed`, `rotations_open` (open rotations on the channels where
+    the leaver held a shared credential, whoever's change opened them), `rotations_done`
+    (rotations on those channels confirmed since the offboarding ran), `followups_total`,
+    `followups_confirmed`, and `is_complete`: done, and every one of them confirmed
+    (docs/governance.md "Follow-ups")."""
+    offboardings = offboardings if offboardings is not None else Offboarding.objects.all()
+    shared_channels = ChecklistItem.objects.filter(
+        offboarding_id=OuterRef(OuterRef("pk")), layer=ChecklistItem.Layer.SHARED_CREDENTIAL
+    ).values("channel_id")
+    rotations = CredentialRotation.objects.filter(channel_id__in=shared_channels)
+    since = Coalesce(OuterRef("ran_at"), OuterRef("created_at"))
+    items = ChecklistItem.objects.filter(offboarding_id=OuterRef("pk"))
+    return offboardings.annotate(
+        items_total=_count(items),
+        items_confirmed=_count(items.filter(confirmed_at__isnull=False)),
+        rotations_open=_count(rotations.filter(rotated_at__isnull=True)),
+        rotations_done=_count(rotations.filter(rotated_at__isnull=False, required_since__gte=since)),
+    ).annotate(
+        followups_total=F("items_total") + F("rotations_open") + F("rotations_done"),
+        followups_confirmed=F("items_confirmed") + F("rotations_done"),
+        is_complete=ExpressionWrapper(
+            Q(state=Offboarding.State.DONE)
+            & Q(items_confirmed=F("items_total"))
+            & Q(rotations_open=0),
+            output_field=BooleanField(),
+        ),
+    )
