@@ -60,9 +60,7 @@ class CoverageCheck:
         return data
 
 
-def coverage_check(
-    *, grants: Iterable[AccessGrant], day: dt.date | None = None
-) -> CoverageCheck:
+def coverage_check(*, grants: Iterable[AccessGrant], day: dt.date | None = None) -> CoverageCheck:
     """What closing `grants` would do to the coverage of their channels on `day` (default:
     today in each channel's team's time zone)."""
     grants = list(grants)
@@ -78,7 +76,8 @@ def coverage_check(
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     now = timezone.now()
     for channel in channels.values():
-        by_day[day or now.astimezone(zoneinfo.ZoneInfo(channel.team.timezone)).date()].append(channel.pk)
+        local = now.astimezone(zoneinfo.ZoneInfo(channel.team.timezone)).date()
+        by_day[day or local].append(channel.pk)
     before: dict[int, int] = {}
     after: dict[int, int] = {}
     for as_of, ids in by_day.items():

@@ -134,14 +134,3 @@ class OffboardForm(forms.Form):
             successor.error_messages["required"] = (
                 f"{leaver} owns {owned_count} channel(s): name a successor to hand them to."
             )
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(
-        max_length=64,
-        required=False,
-        help_text="e.g. grant.revoked, or grant for every grant action",
-    )
-    target = forms.CharField(
-        max_length=130, required=False, help_text="A type, or type:id, e.g. grant:42"
-    )

@@ -188,7 +188,9 @@ def offboardings_with_progress(
         items_total=_count(items),
         items_confirmed=_count(items.filter(confirmed_at__isnull=False)),
         rotations_open=_count(rotations.filter(rotated_at__isnull=True)),
-        rotations_done=_count(rotations.filter(rotated_at__isnull=False, required_since__gte=since)),
+        rotations_done=_count(
+            rotations.filter(rotated_at__isnull=False, required_since__gte=since)
+        ),
     ).annotate(
         followups_total=F("items_total") + F("rotations_open") + F("rotations_done"),
         followups_confirmed=F("items_confirmed") + F("rotations_done"),

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from governance.coverage import CoverageCheck, coverage_check, coverage_guard
 from governance.models import (
     SYSTEM_EXPIRED,
     AccessGrant,
@@ -22,9 +23,12 @@ from governance.models import (
     Offboarding,
 )
 from governance.outbox import outbox_add_many
+from governance.selectors import offboardings_with_progress
 from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel, Member
+
+REVOKE_REASON_MAX = AccessGrant._meta.get_field("revoke_reason").max_length or 520
 
 
 def _user(member: Member | None):
@@ -130,9 +134,24 @@ def grant_approve(*, grant: AccessGrant, actor: Member) -> AccessGrant:
     return grant
 
 
-def _close(grants: list[AccessGrant], *, actor: Member | None, reason: str, at) -> int:
-    """Revoke open grants in bulk (one update, one audit append, one outbox insert). Callers
-    pass rows they locked; any already revoked is left out of the proof and the outbox."""
+REVOKE_LAYERS = (ChecklistItem.Layer.TOOL_ROLE, ChecklistItem.Layer.NATIVE_ROLE)
+
+
+def _close(
+    grants: list[AccessGrant],
+    *,
+    actor: Member | None,
+    reason: str,
+    at,
+    checklist: bool = True,
+    coverage: dict | None = None,
+) -> int:
+    """Revoke open grants in bulk (one update, one audit append, one outbox insert, one
+    checklist insert). Callers pass rows they locked; any already revoked is left out of the
+    proof and the outbox. Each revocation gets its manual follow-ups (docs/governance.md):
+    the tool role and the native platform role, and the shared password or 2FA device when
+    the grant involved a shared credential; an offboarding writes its own checklist instead
+    (`checklist=False`). `coverage` is what the audit events record about coverage."""
     grants = [g for g in grants if g.revoked_at is None]
     if not grants:
         return 0
@@ -140,12 +159,25 @@ def _close(grants: list[AccessGrant], *, actor: Member | None, reason: str, at) 
     updated = (
         AccessGrant.objects.unrevoked()
         .filter(pk__in=ids)
-        .update(revoked_at=at, revoked_by=actor, revoke_reason=reason)
+        .update(revoked_at=at, revoked_by=actor, revoke_reason=reason[:REVOKE_REASON_MAX])
     )
+    if checklist:
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(grant=g, channel_id=g.channel_id, member_id=g.member_id, layer=layer,
+                          created_at=at, made_by=actor)
+            for g in grants
+            for layer in (*REVOKE_LAYERS,
+                          *((ChecklistItem.Layer.SHARED_CREDENTIAL,) if g.shared_credential
+                            else ()))
+        )  # fmt: skip
     action = "grant.expired" if reason == SYSTEM_EXPIRED else "grant.revoked"
+    extra = coverage or {}
     audit_append_many(
         actor=_user(actor),
-        entries=[Entry(action, "grant", g.pk, _grant_data(g) | {"reason": reason}) for g in grants],
+        entries=[
+            Entry(action, "grant", g.pk, _grant_data(g) | {"reason": reason} | extra)
+            for g in grants
+        ],
     )
     outbox_add_many(
         topic="grant.revoked", payloads=[_revocation_message(g, reason) for g in grants]
@@ -154,16 +186,31 @@ def _close(grants: list[AccessGrant], *, actor: Member | None, reason: str, at) 
 
 
 @transaction.atomic
-def grant_revoke(*, grant: AccessGrant, actor: Member, reason: str) -> AccessGrant:
-    """Revoke one grant now. Revoking a revoked grant changes nothing."""
+def grant_revoke(
+    *, grant: AccessGrant, actor: Member, reason: str, accept_gaps: bool = False
+) -> AccessGrant:
+    """Revoke one grant now. Revoking a revoked grant changes nothing. Leaving its channel
+    without anyone able to act is refused (409) unless `accept_gaps` (the coverage guard)."""
     _require_admin(actor)
     if not (reason or "").strip():
         raise DomainError({"reason": "Say why the access is revoked."})
     locked = AccessGrant.objects.select_for_update().select_related("channel").get(pk=grant.pk)
     if locked.revoked_at is None:
-        _close([locked], actor=actor, reason=reason.strip(), at=timezone.now())
+        revoke_guarded([locked], actor=actor, reason=reason.strip(), accept_gaps=accept_gaps)
         locked.refresh_from_db()
     return locked
+
+
+def revoke_guarded(
+    grants: list[AccessGrant], *, actor: Member, reason: str, accept_gaps: bool
+) -> CoverageCheck:
+    """A person's revocation of locked grants, behind the coverage guard (also used by an
+    access review's revoke decision). The accepted gaps and warnings go into the audit."""
+    check = coverage_check(grants=grants)
+    coverage_guard(check, accept_gaps=accept_gaps)
+    _close(grants, actor=actor, reason=reason, at=timezone.now(),
+           coverage=check.audit_data(accepted=True))  # fmt: skip
+    return check
 
 
 @transaction.atomic
@@ -187,6 +234,43 @@ LAYERS_ALWAYS = (
 )
 
 
+def _nothing_to_do() -> dict:
+    return {"state": Offboarding.State.DONE, "revoked_grants": 0, "rotations_created": 0,
+            "channels_reassigned": 0}  # fmt: skip
+
+
+def end_instant(member: Member, last_day: dt.date) -> dt.datetime:
+    """The end of `last_day` in the member's time zone, as an instant."""
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=member.tz)
+
+
+def successor_problem(successor: Member, *, leaver: Member, ended_on: dt.date) -> str | None:
+    """Why `successor` cannot take over from `leaver` (None: they can). They must be employed
+    on the day after the last day (started by then, no end date or a later one than the
+    leaver's, a scheduled departure included), at work (status active) and not the leaver;
+    another team is allowed (docs/governance.md "Successor")."""
+    day_after = ended_on + dt.timedelta(days=1)
+    if successor.pk == leaver.pk:
+        return "The successor cannot be the leaver."
+    if successor.status == Member.Status.DEPARTED:
+        return f"{successor} has left: choose someone still employed."
+    if successor.status == Member.Status.ON_LEAVE:
+        return f"{successor} is on long absence: choose someone at work."
+    if successor.started_on > day_after:
+        return f"{successor} starts on {successor.started_on:%d %b %Y}, after {leaver} leaves."
+    ends = [successor.ended_on] if successor.ended_on else []
+    scheduled = Offboarding.objects.filter(
+        member=successor, state=Offboarding.State.SCHEDULED
+    ).values_list("ended_on", flat=True)
+    ends.extend(scheduled)
+    if ends and min(ends) <= ended_on:
+        return (
+            f"{successor} leaves on {min(ends):%d %b %Y}, not after {leaver}'s last day "
+            f"({ended_on:%d %b %Y})."
+        )
+    return None
+
+
 @transaction.atomic
 def member_offboard(
     *,
@@ -195,45 +279,121 @@ def member_offboard(
     ended_on: dt.date,
     reason: str,
     successor: Member | None = None,
+    accept_gaps: bool = False,
 ) -> dict:
-    """Everything a leaver held, in one transaction. Repeating it changes nothing."""
+    """Offboard a leaver whose last day is `ended_on` (docs/governance.md "Scheduled").
+
+    Today or earlier in the leaver's time zone: everything they held, now, in one transaction
+    (`state` "done"). Later: scheduled for the end of that day (`state` "scheduled",
+    `scheduled_for`); the member keeps working and `offboardings_run_due` runs it then. A new
+    call replaces a schedule; after the offboarding ran, a call changes nothing. Leaving a
+    channel without anyone able to act is refused unless `accept_gaps` (409)."""
     _require_admin(actor)
     member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
-    if Offboarding.objects.filter(member=member).exists():
-        return {"revoked_grants": 0, "rotations_created": 0, "channels_reassigned": 0}
+    offboarding = Offboarding.objects.select_for_update().filter(member=member).first()
+    if offboarding is not None and offboarding.state == Offboarding.State.DONE:
+        return _nothing_to_do()
+    reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if member.pk == actor.pk:
         errors["member"] = "Another admin offboards you."
-    if not (reason or "").strip():
+    elif member.status == Member.Status.DEPARTED:
+        errors["member"] = f"{member} has already left."
+    if not reason:
         errors["reason"] = "Say why the member leaves."
+    elif len(reason) > 500:
+        errors["reason"] = "Keep the reason to 500 characters."
     if ended_on < member.started_on:
-        errors["ended_on"] = "The end date is before the member started."
-    owned = list(Channel.objects.filter(owner=member))
-    if successor is not None:
-        if successor.pk == member.pk:
-            errors["successor"] = "The successor cannot be the leaver."
-        elif successor.status == Member.Status.DEPARTED or not successor.employed_on(
-            timezone.localdate()
-        ):
-            errors["successor"] = "The successor must be employed."
-    elif owned:
-        errors["successor"] = (
-            f"{member} owns {len(owned)} channel(s): name a successor to hand them to."
+        errors["ended_on"] = (
+            f"The last day is before {member} started ({member.started_on:%d %b %Y})."
         )
+    owns = Channel.objects.filter(owner=member).exists()
+    if successor is not None:
+        problem = successor_problem(successor, leaver=member, ended_on=ended_on)
+        if problem:
+            errors["successor"] = problem
+    elif owns:
+        owned = Channel.objects.filter(owner=member).count()
+        errors["successor"] = f"{member} owns {owned} channel(s): name a successor to hand them to."
     if errors:
         raise DomainError(errors)
-    now = timezone.now()
+
     grants = list(
         AccessGrant.objects.select_for_update()
         .select_related("channel")
         .unrevoked()
         .filter(member=member)
     )
-    offboarding = Offboarding.objects.create(
-        member=member, ended_on=ended_on, reason=reason.strip(), successor=successor,
-        started_by=actor, created_at=now,
-    )  # fmt: skip
-    revoked = _close(grants, actor=actor, reason=f"offboarding: {reason.strip()}", at=now)
+    now = timezone.now()
+    scheduled = ended_on > member.today(now)
+    check = coverage_check(
+        grants=grants, day=ended_on + dt.timedelta(days=1) if scheduled else None
+    )
+    coverage_guard(check, accept_gaps=accept_gaps)
+    fields = {
+        "ended_on": ended_on, "reason": reason, "successor": successor, "started_by": actor,
+        "accept_gaps": accept_gaps, "accepted_gaps": check.gap_refs,
+        "cancelled_at": None, "cancelled_by": None,
+    }  # fmt: skip
+    if offboarding is None:
+        offboarding = Offboarding(member=member, created_at=now, **fields)
+        previous = None
+    else:
+        previous = offboarding.state, offboarding.ended_on
+        for name, value in fields.items():
+            setattr(offboarding, name, value)
+    if scheduled:
+        offboarding.state = Offboarding.State.SCHEDULED
+        offboarding.scheduled_for = end_instant(member, ended_on)
+        offboarding.save()
+        action = (
+            "member.offboarding_rescheduled"
+            if previous and previous[0] == Offboarding.State.SCHEDULED
+            else "member.offboarding_scheduled"
+        )
+        audit_append(
+            actor=_user(actor), action=action, target_type="member", target_id=member.pk,
+            data={"offboarding": offboarding.pk, "ended_on": ended_on.isoformat(),
+                  "scheduled_for": offboarding.scheduled_for.isoformat(), "reason": reason,
+                  "successor": successor.pk if successor else None,
+                  "previous_ended_on": previous[1].isoformat() if previous else None,
+                  **check.audit_data(accepted=True)},
+        )  # fmt: skip
+        return {"state": Offboarding.State.SCHEDULED, "scheduled_for": offboarding.scheduled_for}
+    offboarding.scheduled_for = None
+    return _offboard_now(offboarding, member=member, grants=grants, actor=actor, check=check,
+                         now=now)  # fmt: skip
+
+
+def _offboard_now(
+    offboarding: Offboarding,
+    *,
+    member: Member,
+    grants: list[AccessGrant],
+    actor: Member | None,
+    check: CoverageCheck,
+    now: dt.datetime,
+) -> dict:
+    """Run an offboarding: every grant closed, rotations, checklist, channels handed over,
+    the account switched off, audit and outbox, in the caller's transaction. `actor` is the
+    admin (an offboarding now) or None (the system, when a scheduled one comes due)."""
+    requester = offboarding.started_by
+    reason = offboarding.reason
+    successor = offboarding.successor
+    handover_problem = (
+        successor_problem(successor, leaver=member, ended_on=offboarding.ended_on)
+        if successor is not None
+        else None
+    )
+    if handover_problem:  # only when a scheduled successor became unable meanwhile
+        successor = None
+    offboarding.state = Offboarding.State.DONE
+    offboarding.ran_at = now
+    offboarding.resulting_gaps = check.gap_refs
+    offboarding.save()
+    coverage = check.audit_data(accepted=actor is not None)
+    revoked = _close(grants, actor=actor, reason=f"offboarding: {reason}", at=now,
+                     checklist=False, coverage=coverage)  # fmt: skip
 
     # Rotation for every shared credential the leaver knew (one open rotation per channel).
     shared = {g.channel_id: g.channel for g in grants if g.shared_credential}
@@ -243,26 +403,28 @@ def member_offboard(
         ).values_list("channel_id", flat=True)
     )
     rotations = CredentialRotation.objects.bulk_create(
-        CredentialRotation(channel=c, member=member, reason=f"{member} left: {reason.strip()}",
-                           required_since=now)
+        CredentialRotation(channel=c, member=member, reason=f"{member} left: {reason}"[:600],
+                           required_since=now, opened_by=requester)
         for cid, c in shared.items() if cid not in already
     )  # fmt: skip
 
     # The checklist: every layer of access per channel the leaver could act on.
-    channels = {g.channel_id: g for g in grants}
     items = [
-        ChecklistItem(offboarding=offboarding, grant=g, channel_id=cid, member=member, layer=layer,
-                      created_at=now)
-        for cid, g in channels.items()
+        ChecklistItem(offboarding=offboarding, grant=g, channel_id=g.channel_id, member=member,
+                      layer=layer, created_at=now, made_by=requester)
+        for g in grants
         for layer in (*LAYERS_ALWAYS,
                       *((ChecklistItem.Layer.SHARED_CREDENTIAL,) if g.shared_credential else ()))
     ]  # fmt: skip
     ChecklistItem.objects.bulk_create(items)
 
-    reassigned = Channel.objects.filter(owner=member).update(owner=successor) if owned else 0
+    owned = list(Channel.objects.filter(owner=member).order_by("pk"))
+    reassigned = (
+        Channel.objects.filter(pk__in=[c.pk for c in owned]).update(owner=successor) if owned else 0
+    )
 
     member.status = Member.Status.DEPARTED
-    member.ended_on = ended_on
+    member.ended_on = offboarding.ended_on
     member.save(update_fields=["status", "ended_on"])
     member.user.is_active = False
     member.user.save(update_fields=["is_active"])
@@ -273,28 +435,93 @@ def member_offboard(
         actor=_user(actor),
         entries=[
             Entry("member.offboarded", "member", member.pk, {
-                "ended_on": ended_on.isoformat(), "reason": reason.strip(),
-                "successor": successor.pk if successor else None, "revoked_grants": revoked,
+                "offboarding": offboarding.pk, "ended_on": offboarding.ended_on.isoformat(),
+                "reason": reason, "successor": successor.pk if successor else None,
+                "requested_by": requester.pk if requester else None,
+                "scheduled": actor is None, "revoked_grants": revoked,
                 "rotations_created": len(rotations), "channels_reassigned": reassigned,
                 "checklist_items": len(items),
+                **({"successor_refused": handover_problem} if handover_problem else {}),
+                **coverage,
             }),
-            # Owned channels left the checks above only with a successor named.
             *[Entry("channel.owner_changed", "channel", c.pk,
-                    {"from": member.pk, "to": successor.pk})
-              for c in owned if successor is not None],
-            *[Entry("rotation.required", "channel", r.channel_id, {"member": member.pk})
+                    {"from": member.pk, "to": successor.pk if successor else None})
+              for c in owned],
+            *[Entry("rotation.required", "channel", r.channel_id,
+                    {"member": member.pk, "rotation": r.pk})
               for r in rotations],
         ],
     )  # fmt: skip
     outbox_add_many(
         topic="member.offboarded",
-        payloads=[{"member": member.pk, "ended_on": ended_on.isoformat()}],
+        payloads=[{"member": member.pk, "ended_on": offboarding.ended_on.isoformat()}],
     )
     return {
+        "state": Offboarding.State.DONE,
         "revoked_grants": revoked,
         "rotations_created": len(rotations),
         "channels_reassigned": reassigned,
     }
+
+
+@transaction.atomic
+def offboarding_cancel(*, member: Member, actor: Member) -> Offboarding:
+    """Cancel a scheduled offboarding (it can be scheduled again). One that already ran, or
+    none scheduled, is a conflict (409)."""
+    _require_admin(actor)
+    offboarding = Offboarding.objects.select_for_update().filter(member=member).first()
+    if offboarding is None or offboarding.state == Offboarding.State.CANCELLED:
+        raise Conflict(f"No offboarding of {member} is scheduled.")
+    if offboarding.state == Offboarding.State.DONE:
+        raise Conflict(f"{member}'s offboarding already ran; it cannot be cancelled.")
+    offboarding.state = Offboarding.State.CANCELLED
+    offboarding.cancelled_at = timezone.now()
+    offboarding.cancelled_by = actor
+    offboarding.save(update_fields=["state", "cancelled_at", "cancelled_by"])
+    audit_append(
+        actor=_user(actor), action="member.offboarding_cancelled", target_type="member",
+        target_id=member.pk,
+        data={"offboarding": offboarding.pk, "ended_on": offboarding.ended_on.isoformat()},
+    )  # fmt: skip
+    return offboarding
+
+
+def offboardings_run_due(*, now: dt.datetime | None = None) -> int:
+    """The job (every 15 minutes): run each scheduled offboarding whose instant has passed,
+    as the system: never blocked by the coverage guard, the gaps it leaves recorded. Each in
+    its own transaction, rows another run holds skipped: a job that runs twice, or two at
+    once, offboards each leaver once."""
+    now = now or timezone.now()
+    due = list(
+        Offboarding.objects.filter(
+            state=Offboarding.State.SCHEDULED, scheduled_for__lte=now
+        ).values_list("pk", flat=True)
+    )
+    ran = 0
+    for pk in due:
+        with transaction.atomic():
+            offboarding = (
+                Offboarding.objects.select_for_update(skip_locked=True)
+                .select_related("successor", "started_by")
+                .filter(pk=pk, state=Offboarding.State.SCHEDULED, scheduled_for__lte=now)
+                .first()
+            )
+            if offboarding is None:
+                continue
+            member = (
+                Member.objects.select_for_update().select_related("user")
+                .get(pk=offboarding.member_id)
+            )  # fmt: skip
+            grants = list(
+                AccessGrant.objects.select_for_update()
+                .select_related("channel")
+                .unrevoked()
+                .filter(member=member)
+            )
+            _offboard_now(offboarding, member=member, grants=grants, actor=None,
+                          check=coverage_check(grants=grants), now=now)  # fmt: skip
+            ran += 1
+    return ran
 
 
 def _delete_sessions(user_id: int) -> None:
@@ -308,7 +535,9 @@ def _delete_sessions(user_id: int) -> None:
 def checklist_confirm(*, item: ChecklistItem, actor: Member) -> ChecklistItem:
     _require_admin(actor)
     if actor.pk == item.member_id:
-        raise Forbidden("The leaver cannot confirm their own checklist.")
+        raise Conflict("This follow-up is about your own access: another admin confirms it.")
+    if actor.pk == item.made_by_id:
+        raise Conflict("You made this change: a second admin confirms its follow-up.")
     updated = ChecklistItem.objects.filter(pk=item.pk, confirmed_at__isnull=True).update(
         confirmed_at=timezone.now(), confirmed_by=actor
     )
@@ -326,7 +555,9 @@ def checklist_confirm(*, item: ChecklistItem, actor: Member) -> ChecklistItem:
 def rotation_confirm(*, rotation: CredentialRotation, actor: Member) -> CredentialRotation:
     _require_admin(actor)
     if actor.pk == rotation.member_id:
-        raise Forbidden("Someone other than the person who knew the credential confirms it.")
+        raise Conflict("You knew this credential: another admin confirms its rotation.")
+    if actor.pk == rotation.opened_by_id:
+        raise Conflict("You made this change: a second admin confirms its follow-up.")
     updated = CredentialRotation.objects.filter(pk=rotation.pk, rotated_at__isnull=True).update(
         rotated_at=timezone.now(), rotated_by=actor
     )
@@ -340,7 +571,12 @@ def rotation_confirm(*, rotation: CredentialRotation, actor: Member) -> Credenti
 
 
 def offboarding_complete(offboarding: Offboarding) -> bool:
-    return not offboarding.items.filter(confirmed_at__isnull=True).exists()
+    """Done, and every checklist item and rotation it needs confirmed (one query)."""
+    return bool(
+        offboardings_with_progress(Offboarding.objects.filter(pk=offboarding.pk))
+        .values_list("is_complete", flat=True)
+        .first()
+    )
 
 
 CONNECTOR_FIELDS = {"platform", "kind", "url", "secret", "enabled"}

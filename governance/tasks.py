@@ -1,4 +1,5 @@
-"""Governance jobs: the outbox relay, grant expiry, overdue access reviews.
+"""Governance jobs: the outbox relay, grant expiry, overdue access reviews, scheduled
+offboardings.
 
 The relay task itself is defined in governance.outbox, beside the relay it runs (the services
 that write outbox rows nudge it); it is imported here so that Celery's autodiscovery of
@@ -10,7 +11,7 @@ from celery import shared_task
 from governance import reviews, services
 from governance.outbox import outbox_relay
 
-__all__ = ["outbox_relay", "grants_expire", "reviews_enforce_overdue"]
+__all__ = ["outbox_relay", "grants_expire", "reviews_enforce_overdue", "offboardings_run_due"]
 
 
 @shared_task(queue="governance", acks_late=True, reject_on_worker_lost=True)
@@ -24,3 +25,10 @@ def reviews_enforce_overdue() -> dict:
     """Daily: revoke, as the system, the grants still undecided after their campaign's
     deadline (campaigns with auto_revoke only). Idempotent."""
     return reviews.reviews_enforce_overdue()
+
+
+@shared_task(queue="governance", acks_late=True, reject_on_worker_lost=True)
+def offboardings_run_due() -> int:
+    """Every 15 minutes: run the scheduled offboardings whose last day has ended in the
+    leaver's time zone, as the system. Idempotent."""
+    return services.offboardings_run_due()

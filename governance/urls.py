@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from governance import views
+from governance import audit_views, views
 
 urlpatterns = [
     path("governance/", views.overview, name="governance"),
@@ -37,5 +37,13 @@ urlpatterns = [
         views.outbox_retry_view,
         name="governance-outbox-retry",
     ),
-    path("governance/audit/", views.audit, name="governance-audit"),
+    path("governance/audit/", audit_views.audit, name="governance-audit"),
+    path(
+        "governance/members/<int:pk>/offboard/cancel/",
+        views.offboarding_cancel,
+        name="governance-offboarding-cancel",
+    ),
+    # Access review pages and the evidence pack keep their routes beside their views.
+    path("", include("governance.review_urls")),
+    path("", include("governance.evidence_urls")),
 ]

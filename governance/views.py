@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from governance import services
 from governance.forms import (
-    AuditFilterForm,
     GrantFilterForm,
     GrantForm,
     OffboardForm,
@@ -41,7 +40,6 @@ from socialops.common.pages import button_action, form_action
 from teams.models import Channel, Member, roles_for
 
 GRANTS_PER_PAGE = 50
-AUDIT_PER_PAGE = 50
 RECENT_EVENTS = 20
 DEAD_SHOWN = 50
 HEALTH_ROWS_SHOWN = 20
@@ -396,25 +394,13 @@ def rotation_confirm(request, actor: Member, pk: int):
     return redirect(_next_url(request, reverse("governance")))
 
 
-# ---- Audit log ----
-
-
 @admin_required
-def audit(request, actor: Member):
-    events = AuditEvent.objects.order_by("-pk")
-    filters = AuditFilterForm(request.GET or None)
-    if filters.is_bound and filters.is_valid():
-        action = filters.cleaned_data["action"].strip()
-        if action:
-            # "grant" matches every grant.* action; "grant.revoked" matches itself.
-            events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
-        target = filters.cleaned_data["target"].strip()
-        if target:
-            target_type, _, target_id = target.partition(":")
-            events = events.filter(target_type=target_type.strip())
-            if target_id.strip():
-                events = events.filter(target_id=target_id.strip())
-    page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "governance/audit.html", {"actor": actor, "filters": filters, "page": page}
-    )
+@require_POST
+def offboarding_cancel(request, actor: Member, pk: int):
+    leaver = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
+    button_action(
+        request, lambda: services.offboarding_cancel(member=leaver, actor=actor),
+        done=lambda o: f"Cancelled {leaver}'s offboarding: they stay, with their access.",
+        refused="Not cancelled",
+    )  # fmt: skip
+    return redirect("governance-member-offboard", pk=leaver.pk)

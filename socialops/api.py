@@ -5,9 +5,11 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from governance.api.audit import AuditEventViewSet
+from governance.api.followups import FollowUpViewSet
 from governance.api.grants import GrantViewSet
 from governance.api.health import HealthView
 from governance.api.offboarding import ChecklistViewSet, MemberOffboardView, RotationViewSet
+from governance.api.offboardings import OffboardingViewSet
 from governance.api.reviews import AccessReviewItemViewSet, AccessReviewViewSet
 from teams.api import (
     ChannelViewSet,
@@ -36,6 +38,8 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("credential-rotations", RotationViewSet, basename="credential-rotation")
 router.register("checklist-items", ChecklistViewSet, basename="checklist-item")
+router.register("offboardings", OffboardingViewSet, basename="offboarding")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("access-reviews", AccessReviewViewSet, basename="access-review")
 router.register("access-review-items", AccessReviewItemViewSet, basename="access-review-item")

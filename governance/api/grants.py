@@ -39,6 +39,10 @@ class GrantSerializer(serializers.ModelSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+    accept_gaps = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Go ahead although the channel would be left without anyone able to act.",
+    )  # fmt: skip
 
 
 class GrantFilter(django_filters.FilterSet):
@@ -88,7 +92,5 @@ class GrantViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         grant = self.get_object()
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        grant = services.grant_revoke(
-            grant=grant, actor=self.roles.member, reason=ser.validated_data["reason"]
-        )
+        grant = services.grant_revoke(grant=grant, actor=self.roles.member, **ser.validated_data)
         return Response(self.get_serializer(grant).data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,11 +18,21 @@ from teams.viewsets import AdminOnlyViewSet, ServiceUpdateMixin
 
 
 class OffboardSerializer(serializers.Serializer):
-    ended_on = serializers.DateField()
+    ended_on = serializers.DateField(help_text="The leaver's last working day.")
     reason = serializers.CharField(max_length=500)
     successor = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), required=False, allow_null=True
     )
+    accept_gaps = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Go ahead although channels would be left without anyone able to act.",
+    )  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:  # a successor outside the caller's scope is "not found"
+            field = self.fields["successor"]
+            field.queryset = Member.objects.for_user(user)
 
 
 OffboardResult = inline_serializer(
@@ -33,23 +43,54 @@ OffboardResult = inline_serializer(
         "channels_reassigned": serializers.IntegerField(),
     },
 )
+ScheduledResult = inline_serializer(
+    "OffboardScheduled", {"scheduled_for": serializers.DateTimeField()}
+)
+GapsResult = inline_serializer(
+    "CoverageGaps",
+    {"channels_without_actor": inline_serializer(
+        "ChannelWithoutActor", {"id": serializers.IntegerField(), "label": serializers.CharField()},
+        many=True,
+    )},
+)  # fmt: skip
 
 
 class MemberOffboardView(APIView):
-    """POST /api/v1/members/<id>/offboard/: revoke everything a leaver holds, in one
-    transaction (idempotent). The member comes through the members door (404 out of scope);
-    the service refuses anyone but an admin (403)."""
+    """POST /api/v1/members/<id>/offboard/: offboard a leaver (docs/governance.md). A last day
+    of today or earlier revokes everything now (200, idempotent); a later one schedules it
+    (202 `{scheduled_for}`; a new POST replaces the schedule). DELETE cancels a scheduled
+    offboarding (204; 409 once it ran). The member comes through the members door (404 out
+    of scope); anyone but an admin gets 403."""
 
-    @extend_schema(request=OffboardSerializer, responses=OffboardResult)
-    def post(self, request: Request, pk: int) -> Response:
+    def _admin(self, request: Request, pk: int) -> tuple[Member, Member]:
         actor = roles_for(request.user).member
         member = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
         if actor is None or not actor.role_admin:
             raise PermissionDenied("Your role may not change this.")
-        ser = OffboardSerializer(data=request.data)
+        return actor, member
+
+    @extend_schema(
+        request=OffboardSerializer,
+        responses={200: OffboardResult, 202: ScheduledResult, 409: GapsResult},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        actor, member = self._admin(request, pk)
+        ser = OffboardSerializer(data=request.data, user=request.user)
         ser.is_valid(raise_exception=True)
         result = services.member_offboard(member=member, actor=actor, **ser.validated_data)
+        state = result.pop("state")
+        if state == "scheduled":
+            return Response(
+                {"scheduled_for": result["scheduled_for"].isoformat()},
+                status=status.HTTP_202_ACCEPTED,
+            )
         return Response(result)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        actor, member = self._admin(request, pk)
+        services.offboarding_cancel(member=member, actor=actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RotationSerializer(serializers.ModelSerializer):

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from socialops.audit.models import AUDIT_GENESIS, AuditEvent
 from socialops.audit.services import canonical_json, chain_hash
 
-
 # Actions that record a read of another person's data (a leader opening a score), not a
 # change: `kind=read` selects them, `kind=change` everything else (failed sign-ins included).
 READ_ACTIONS = ("score.read",)
