@@ -26,21 +26,34 @@ class AccessGrantAdmin(ReadOnlyAdmin):
     search_fields = ["member__full_name", "member__user__username", "channel__handle",
                      "channel__name", "justification"]  # fmt: skip
     list_select_related = ["member", "channel"]
-    actions = ["revoke_selected"]
+    actions = ["revoke_selected", "revoke_selected_accepting_gaps"]
 
     @admin.action(description="Revoke the selected grants now")
-    def revoke_selected(self, request, queryset):
-        """The same revoke service as the API and the governance page (audited, outboxed)."""
+    def revoke_selected(self, request, queryset, accept_gaps: bool = False):
+        """The same revoke service as the API and the governance page (audited, outboxed,
+        behind the coverage guard): each refusal is reported, the others go ahead."""
         actor = roles_for(request.user).member
         done = 0
-        for grant in queryset.unrevoked():
+        for grant in queryset.unrevoked().select_related("channel", "member"):
             try:
-                services.grant_revoke(grant=grant, actor=actor, reason="revoked in the admin")
+                services.grant_revoke(grant=grant, actor=actor, reason="revoked in the admin",
+                                      accept_gaps=accept_gaps)  # fmt: skip
             except DomainError as exc:
-                self.message_user(request, f"{grant}: {exc}", messages.ERROR)
-                return
+                hint = (
+                    " Use “Revoke … accepting coverage gaps” to go ahead anyway."
+                    if "channels_without_actor" in exc.errors
+                    else ""
+                )
+                self.message_user(request, f"{grant}: not revoked: {exc}.{hint}", messages.ERROR)
+                continue
             done += 1
         self.message_user(request, f"Revoked {done} grant(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Revoke the selected grants now, accepting channels left without an actor"
+    )
+    def revoke_selected_accepting_gaps(self, request, queryset):
+        self.revoke_selected(request, queryset, accept_gaps=True)
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the changelist (and its action) only

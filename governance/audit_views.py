@@ -1,46 +1,213 @@
-"""The audit log page for admins."""
+"""The audit log page for admins (docs/governance.md "Reading the audit log"): names beside
+ids, filters, CSV export of the filtered log (`?export=csv`), and the chain verification
+(the last result, and "Verify now" as a POST to the same page)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import render
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from governance.audit_labels import SYSTEM_ACTOR, describe_events
 from governance.views import admin_required
-from socialops.audit.models import AuditEvent
+from socialops.audit.models import AuditEvent, AuditVerification
+from socialops.audit.selectors import events_of_kind
+from socialops.audit.verification import audit_verification_last, audit_verify_and_record
 from teams.models import Member
 
 AUDIT_PER_PAGE = 50
+CSV_BATCH = 1000
+CSV_COLUMNS = ["id", "at", "actor_id", "actor_name", "action", "target_type", "target_id",
+               "target_label", "data", "prev_hash", "hash"]  # fmt: skip
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+KIND_CHOICES = [("change", "Changes"), ("read", "Reads of others' data"), ("both", "Both")]
+BIGINT_MAX = 2**63 - 1
+
+
+class ActorField(forms.ChoiceField):
+    """The people who appear as actors, the system, or any user id typed into the URL."""
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or (value.isdigit() and 0 < int(value) <= BIGINT_MAX)
 
 
 class AuditFilterForm(forms.Form):
+    actor = ActorField(required=False)
     action = forms.CharField(
         max_length=64,
         required=False,
         help_text="e.g. grant.revoked, or grant for every grant action",
+        widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}),
     )
     target = forms.CharField(
         max_length=130, required=False, help_text="A type, or type:id, e.g. grant:42"
     )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Dates in your time zone; both days included.",
+    )  # fmt: skip
+    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, initial="change")
+
+    def __init__(self, *args, actors: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone"), (SYSTEM_ACTOR, "The system"), *actors]
+
+    def clean(self):
+        values = super().clean()
+        start, end = values.get("date_from"), values.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        for name in ("date_from", "date_to"):
+            day = values.get(name)
+            if day is None:
+                continue
+            try:
+                # The end date is included: up to the start of the next day.
+                after = dt.timedelta(days=1 if name == "date_to" else 0)
+                values[f"{name}_at"] = _day_start(day + after)
+            except (OverflowError, ValueError):
+                self.add_error(name, "Choose a date between the years 1 and 9998.")
+        return values
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the current (the admin's) time zone, as a UTC instant."""
+    local = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return local.astimezone(dt.UTC)
+
+
+def _actor_choices() -> list[tuple[str, str]]:
+    """The people who appear as actors in the log, by name (one query)."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=AuditEvent.objects.filter(actor_id__isnull=False).values("actor_id"))
+        .values_list("pk", "username", "member__full_name")
+    )
+    people = [(str(pk), f"{name or username} (user {pk})") for pk, username, name in rows]
+    return sorted(people, key=lambda choice: choice[1].casefold())
+
+
+def _filtered(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> QuerySet[AuditEvent]:
+    """The events the filters select; invalid filters select the default view (changes)."""
+    if not filters.is_bound or not filters.is_valid():
+        return events_of_kind(events, "change")
+    values = filters.cleaned_data
+    kind = values["kind"] or "change"
+    if kind != "both":
+        events = events_of_kind(events, kind)
+    actor = values["actor"]
+    if actor == SYSTEM_ACTOR:
+        events = events.filter(actor_id__isnull=True)
+    elif actor:
+        events = events.filter(actor_id=int(actor))
+    action = values["action"].strip()
+    if action:
+        # "grant" matches every grant.* action; "grant.revoked" matches itself.
+        events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
+    target = values["target"].strip()
+    if target:
+        target_type, _, target_id = target.partition(":")
+        events = events.filter(target_type=target_type.strip())
+        if target_id.strip():
+            events = events.filter(target_id=target_id.strip())
+    if "date_from_at" in values:
+        events = events.filter(at__gte=values["date_from_at"])
+    if "date_to_at" in values:
+        events = events.filter(at__lt=values["date_to_at"])
+    return events
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    """The header, then every selected event newest first, labelled a batch at a time (a
+    fixed number of queries per batch of CSV_BATCH)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    last_pk = None
+    while True:
+        batch_qs = events if last_pk is None else events.filter(pk__lt=last_pk)
+        batch = describe_events(list(batch_qs[:CSV_BATCH]))
+        for e in batch:
+            yield writer.writerow(
+                _cell(v)
+                for v in (
+                    e.pk, e.at.astimezone(dt.UTC).isoformat(), e.actor_id, e.actor_name,
+                    e.action, e.target_type, e.target_id, e.target_label,
+                    json.dumps(e.data, sort_keys=True, ensure_ascii=False), e.prev_hash, e.hash,
+                )  # fmt: skip
+            )
+        if len(batch) < CSV_BATCH:
+            return
+        last_pk = batch[-1].pk
+
+
+def _verify(request) -> HttpResponseRedirect:
+    result = audit_verify_and_record(source=AuditVerification.Source.PAGE)
+    if result.ok:
+        messages.success(request, f"Audit chain verified: {result.rows} rows, no break.")
+    else:
+        messages.error(
+            request, f"Audit chain broken at row {result.first_broken_row}: {result.problem}."
+        )
+    back = reverse("governance-audit")
+    target = request.POST.get("next", "")
+    if target.startswith(back) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = target
+    return HttpResponseRedirect(back)
 
 
 @admin_required
 def audit(request, actor: Member):
-    events = AuditEvent.objects.order_by("-pk")
-    filters = AuditFilterForm(request.GET or None)
-    if filters.is_bound and filters.is_valid():
-        action = filters.cleaned_data["action"].strip()
-        if action:
-            # "grant" matches every grant.* action; "grant.revoked" matches itself.
-            events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
-        target = filters.cleaned_data["target"].strip()
-        if target:
-            target_type, _, target_id = target.partition(":")
-            events = events.filter(target_type=target_type.strip())
-            if target_id.strip():
-                events = events.filter(target_id=target_id.strip())
+    if request.method == "POST":
+        return _verify(request)
+    params = request.GET.copy()
+    export = params.pop("export", [""])[-1] == "csv"
+    params.pop("page", None)
+    filters = AuditFilterForm(params or None, actors=_actor_choices())
+    events = _filtered(AuditEvent.objects.order_by("-pk"), filters)
+    if export and not filters.errors:
+        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = describe_events(list(page.object_list))
+    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
     return render(
-        request, "governance/audit.html", {"actor": actor, "filters": filters, "page": page}
+        request,
+        "governance/audit.html",
+        {
+            "actor": actor,
+            "filters": filters,
+            "page": page,
+            "actions": list(actions),
+            "verification": audit_verification_last(),
+        },
     )

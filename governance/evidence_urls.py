@@ -1,5 +1,13 @@
 """Routes of governance.evidence pages."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from governance import evidence_views
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "governance/offboardings/<int:pk>/evidence/",
+        evidence_views.offboarding_evidence,
+        name="governance-offboarding-evidence",
+    ),
+]

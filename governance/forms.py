@@ -89,43 +89,80 @@ class GrantForm(forms.Form):
         self.fields["channel"].queryset = _channels(user)
 
 
-class RevokeForm(forms.Form):
-    # revoke_reason holds 200 characters.
+class CoverageGapsMixin:
+    """A form whose change may leave channels without anyone able to act: the coverage guard
+    refuses it (docs/governance.md) until the person ticks `accept_gaps`, whose label names
+    the channels."""
+
+    fields: dict
+
+    def ask_to_accept(self, gaps: list[dict]) -> None:
+        labels = ", ".join(g["label"] for g in gaps)
+        field = self.fields["accept_gaps"]
+        field.label = f"I accept that {labels} will have nobody able to act"
+        field.widget.attrs["aria-describedby"] = "coverage-gaps"
+        self.gaps = gaps
+
+
+def accept_gaps_field() -> forms.BooleanField:
+    return forms.BooleanField(required=False, label="I accept the coverage gaps listed above")
+
+
+class RevokeForm(CoverageGapsMixin, forms.Form):
+    # A single revoke's reason; offboardings keep longer ones.
     reason = forms.CharField(
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "e.g. moved to another team"}),
         error_messages={"required": "Say why the access is revoked."},
     )
+    accept_gaps = accept_gaps_field()
 
 
-class OffboardForm(forms.Form):
+class SuccessorChoiceField(forms.ModelChoiceField):
+    """People named with their team, and "other team" when it is not the leaver's:
+    cross-team cover is allowed and shown as such."""
+
+    leaver_team_id: int | None = None
+
+    def label_from_instance(self, obj: Member) -> str:
+        team = obj.team.name if obj.team_id else "no team"
+        other = " · other team" if obj.team_id != self.leaver_team_id else ""
+        return f"{obj.full_name} ({team}{other})"
+
+
+class OffboardForm(CoverageGapsMixin, forms.Form):
     ended_on = forms.DateField(
-        label="Last day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Last day",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Today or earlier offboards now; a later day schedules it for the end of "
+        "that day in the leaver's time zone.",
     )
-    # The reason is also written into each grant's revoke_reason (200 characters) after the
-    # prefix "offboarding: ", hence 180 rather than the offboarding's own 500.
     reason = forms.CharField(
-        max_length=180,
+        max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. resigned"}),
         error_messages={"required": "Say why the member leaves."},
     )
-    successor = forms.ModelChoiceField(
+    successor = SuccessorChoiceField(
         queryset=Member.objects.none(),
         required=False,
         empty_label="No successor",
-        help_text="Takes over the channels the leaver owns.",
+        help_text="Takes over ownership of the channels the leaver owns (not their grants).",
     )
+    accept_gaps = accept_gaps_field()
 
     def __init__(self, *args, user, leaver: Member, owned_count: int, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.leaver = leaver
         self.owned_count = owned_count
-        successor = cast(forms.ModelChoiceField, self.fields["successor"])
+        successor = cast(SuccessorChoiceField, self.fields["successor"])
+        successor.leaver_team_id = leaver.team_id
+        # The service checks the rest (employed after the last day, not leaving first).
         successor.queryset = (
             Member.objects.for_user(user)
             .employed_on(today)
-            .exclude(status=Member.Status.DEPARTED)
+            .filter(status=Member.Status.ACTIVE)
             .exclude(pk=leaver.pk)
+            .select_related("team")
             .order_by("full_name")
         )
         if owned_count:

@@ -201,6 +201,14 @@ def grant_revoke(
     return locked
 
 
+def revoke_layers(grant: AccessGrant) -> list[str]:
+    """The follow-ups a revoke of `grant` creates, in words."""
+    layers = [*REVOKE_LAYERS]
+    if grant.shared_credential:
+        layers.append(ChecklistItem.Layer.SHARED_CREDENTIAL)
+    return [ChecklistItem.Layer(layer).label for layer in layers]
+
+
 def revoke_guarded(
     grants: list[AccessGrant], *, actor: Member, reason: str, accept_gaps: bool
 ) -> CoverageCheck:

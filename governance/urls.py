@@ -5,6 +5,7 @@ from governance import audit_views, views
 urlpatterns = [
     path("governance/", views.overview, name="governance"),
     path("governance/channels/", views.channels, name="governance-channels"),
+    path("governance/follow-ups/", views.followups_page, name="governance-followups"),
     path("governance/grants/", views.grants, name="governance-grants"),
     path(
         "governance/grants/<int:pk>/approve/",

@@ -11,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from governance import services
+from governance import followups, services
+from governance.coverage import CoverageCheck, coverage_check
 from governance.forms import (
     GrantFilterForm,
     GrantForm,
@@ -34,15 +35,23 @@ from governance.models import (
     grant_status_q,
 )
 from governance.outbox import outbox_retry
-from governance.selectors import channel_actor_counts, governance_health
+from governance.selectors import (
+    channel_actor_counts,
+    governance_health,
+    offboardings_with_progress,
+)
 from socialops.audit.models import AuditEvent
-from socialops.common.pages import button_action, form_action
+from socialops.audit.selectors import events_of_kind
+from socialops.common.exceptions import DomainError
+from socialops.common.pages import button_action, form_action, form_errors
 from teams.models import Channel, Member, roles_for
 
 GRANTS_PER_PAGE = 50
 RECENT_EVENTS = 20
 DEAD_SHOWN = 50
 HEALTH_ROWS_SHOWN = 20
+FOLLOWUPS_SHOWN = 20
+FOLLOWUPS_PER_PAGE = 50
 
 
 def admin_required(view):
@@ -70,6 +79,39 @@ def _next_url(request, default: str) -> str:
     return default
 
 
+def guarded_form_action(request, form, action, *, done):
+    """`form_action` for a change behind the coverage guard: a 409 naming channels left
+    without an actor shows them on the form and asks for the explicit tick."""
+    if not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except DomainError as exc:
+        gaps = exc.errors.pop("channels_without_actor", None)
+        if gaps:
+            form.ask_to_accept(gaps)
+            form.add_error(
+                "accept_gaps",
+                "This would leave "
+                + ", ".join(g["label"] for g in gaps)
+                + " with nobody able to act. Tick the box to go ahead anyway, or give "
+                "someone else access first.",
+            )
+        form_errors(form, exc)
+        return None
+    messages.success(request, done(result))
+    return result
+
+
+def _coverage_words(check: CoverageCheck) -> dict:
+    """The coverage guard's findings for a page: blocking gaps and the two warnings."""
+    return {
+        "gaps": check.gaps,
+        "already_uncovered": check.already_uncovered,
+        "below_backup": check.below_backup,
+    }
+
+
 # ---- Overview ----
 
 
@@ -88,18 +130,15 @@ def _absence(member: Member, today: dt.date) -> tuple[str, bool]:
 @admin_required
 def overview(request, actor: Member):
     dead = OutboxMessage.objects.filter(dead_at__isnull=False).order_by("-dead_at")
-    offboardings = (
+    offboardings = offboardings_with_progress(
         Offboarding.objects.select_related("member", "successor")
-        .annotate(
-            items_total=Count("items"),
-            items_confirmed=Count("items", filter=Q(items__confirmed_at__isnull=False)),
-        )
-        .order_by("-created_at")
-    )
+    ).order_by("-created_at", "-pk")
     health = governance_health()
     today = timezone.localdate()
     for grant in health["absent_holders"]:
         grant.absence, grant.holder_left = _absence(grant.member, today)
+    queue = followups.open_followup_keys()
+    shown = followups.followups_load([(k, pk) for k, pk, _ in queue[:FOLLOWUPS_SHOWN]])
     context = {
         "actor": actor,
         "health": health,
@@ -108,11 +147,50 @@ def overview(request, actor: Member):
         "pending_grants": AccessGrant.objects.for_user(request.user).with_status("pending").count(),
         "dead_messages": list(dead[:DEAD_SHOWN]),
         "dead_total": dead.count(),
-        "open_offboardings": list(offboardings.filter(items_confirmed__lt=F("items_total"))),
-        "done_offboardings": list(offboardings.filter(items_confirmed=F("items_total"))[:5]),
-        "events": list(AuditEvent.objects.order_by("-pk")[:RECENT_EVENTS]),
+        "followups": _with_permission(shown, actor),
+        "followups_total": queue.count(),
+        "scheduled_offboardings": list(
+            offboardings.filter(state=Offboarding.State.SCHEDULED).order_by("scheduled_for")
+        ),
+        "open_offboardings": list(
+            offboardings.filter(state=Offboarding.State.DONE, is_complete=False)
+        ),
+        "done_offboardings": list(
+            offboardings.filter(state=Offboarding.State.DONE, is_complete=True)[:5]
+        ),
+        "events": list(events_of_kind(AuditEvent.objects.order_by("-pk"), "change")[
+            :RECENT_EVENTS
+        ]),
     }
     return render(request, "governance/overview.html", context)
+
+
+def _with_permission(rows: list[followups.FollowUp], actor: Member) -> list[dict]:
+    """Follow-ups for a page: each with whether this admin may confirm it, and why not."""
+    shown = []
+    for row in rows:
+        if followups.may_confirm(row, actor):
+            why_not = ""
+        elif row.member is not None and row.member.pk == actor.pk:
+            why_not = "It is about your own access."
+        elif row.made_by is not None and row.made_by.pk == actor.pk:
+            why_not = "You made this change."
+        else:
+            why_not = "You may not confirm it."
+        shown.append({"row": row, "may_confirm": not why_not, "why_not": why_not})
+    return shown
+
+
+@admin_required
+def followups_page(request, actor: Member):
+    queue = followups.open_followup_keys()
+    page = Paginator(queue, FOLLOWUPS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = followups.followups_load([(k, pk) for k, pk, _ in page.object_list])
+    return render(
+        request,
+        "governance/followups.html",
+        {"actor": actor, "page": page, "followups": _with_permission(rows, actor)},
+    )
 
 
 @admin_required
@@ -234,15 +312,18 @@ def grant_revoke(request, actor: Member, pk: int):
     )
     back = _next_url(request, reverse("governance-grants"))
     form = RevokeForm(request.POST or None)
+    check = coverage_check(grants=[grant]) if grant.revoked_at is None else CoverageCheck()
+    if check.gaps:
+        form.ask_to_accept([{"id": c.pk, "label": c.label} for c in check.gaps])
     if request.method == "POST":
         if grant.revoked_at is not None:
             messages.info(request, f"This grant was {_closed_text(grant)}; nothing changed.")
             return redirect(back)
-        revoked = form_action(
+        revoked = guarded_form_action(
             request, form,
-            lambda values: services.grant_revoke(grant=grant, actor=actor,
-                                                 reason=values["reason"]),
-            done=lambda g: f"Revoked {g.member}'s {g.get_role_display()} access to {g.channel}.",
+            lambda values: services.grant_revoke(grant=grant, actor=actor, **values),
+            done=lambda g: f"Revoked {g.member}'s {g.get_role_display()} access to {g.channel}. "
+            "Its follow-ups are in the queue on the governance page.",
         )  # fmt: skip
         if revoked is not None:
             return redirect(back)
@@ -255,6 +336,8 @@ def grant_revoke(request, actor: Member, pk: int):
             "form": form,
             "next": back,
             "closed_text": _closed_text(grant) if grant.revoked_at else "",
+            "layers": services.revoke_layers(grant),
+            **_coverage_words(check),
         },
     )
 
@@ -265,7 +348,11 @@ def grant_revoke(request, actor: Member, pk: int):
 @admin_required
 def member_offboard(request, actor: Member, pk: int):
     leaver = get_object_or_404(Member.objects.for_user(request.user).select_related("team"), pk=pk)
-    done = Offboarding.objects.filter(member=leaver).first()
+    offboarding = Offboarding.objects.filter(member=leaver).select_related("successor").first()
+    done = offboarding if offboarding and offboarding.state == Offboarding.State.DONE else None
+    scheduled = (
+        offboarding if offboarding and offboarding.state == Offboarding.State.SCHEDULED else None
+    )
     open_grants = list(
         leaver.grants.unrevoked()
         .select_related("channel")
@@ -275,13 +362,18 @@ def member_offboard(request, actor: Member, pk: int):
         Channel.objects.filter(owner=leaver).select_related("team").order_by("platform", "handle")
     )
     today = timezone.localdate()
+    initial = (
+        {"ended_on": scheduled.ended_on, "reason": scheduled.reason,
+         "successor": scheduled.successor_id}
+        if scheduled else {"ended_on": leaver.ended_on or leaver.today()}
+    )  # fmt: skip
     form = OffboardForm(
         request.POST or None,
         user=request.user,
         leaver=leaver,
         owned_count=len(owned),
         today=today,
-        initial={"ended_on": leaver.ended_on or today},
+        initial=initial,
     )
     if request.method == "POST" and done is not None:
         messages.info(request, f"{leaver} is already offboarded; nothing changed.")
@@ -289,6 +381,13 @@ def member_offboard(request, actor: Member, pk: int):
     if request.method == "POST":
 
         def offboarded(result: dict) -> str:
+            if result["state"] == Offboarding.State.SCHEDULED:
+                when = timezone.localtime(result["scheduled_for"])
+                return (
+                    f"Scheduled: {leaver} keeps working until the end of "
+                    f"{form.cleaned_data['ended_on']:%d %b %Y} ({leaver.timezone}); their "
+                    f"access ends then ({when:%d %b %Y %H:%M} your time)."
+                )
             successor = form.cleaned_data["successor"]
             handed = (
                 f", {result['channels_reassigned']} channel(s) handed to {successor}"
@@ -300,14 +399,16 @@ def member_offboard(request, actor: Member, pk: int):
                 f"{result['rotations_created']} credential rotation(s) required{handed}."
             )
 
-        result = form_action(
+        result = guarded_form_action(
             request, form,
             lambda values: services.member_offboard(member=leaver, actor=actor, **values),
             done=offboarded,
         )  # fmt: skip
         if result is not None:
-            offboarding = Offboarding.objects.get(member=leaver)
-            return redirect("governance-offboarding", pk=offboarding.pk)
+            if result["state"] == Offboarding.State.SCHEDULED:
+                return redirect("governance-member-offboard", pk=leaver.pk)
+            return redirect("governance-offboarding", pk=Offboarding.objects.get(member=leaver).pk)
+    check = coverage_check(grants=open_grants) if done is None else CoverageCheck()
     return render(
         request,
         "governance/member_offboard.html",
@@ -315,10 +416,12 @@ def member_offboard(request, actor: Member, pk: int):
             "actor": actor,
             "leaver": leaver,
             "offboarding": done,
+            "scheduled": scheduled,
             "open_grants": open_grants,
             "shared": [g for g in open_grants if g.shared_credential],
             "owned": owned,
             "form": form,
+            **_coverage_words(check),
         },
     )
 
@@ -329,27 +432,37 @@ LAYERS = list(ChecklistItem.Layer)
 @admin_required
 def offboarding_detail(request, actor: Member, pk: int):
     offboarding = get_object_or_404(
-        Offboarding.objects.select_related("member", "successor", "started_by"), pk=pk
+        offboardings_with_progress(
+            Offboarding.objects.select_related("member", "successor", "started_by")
+        ),
+        pk=pk,
     )
     items = list(
-        offboarding.items.select_related("channel", "confirmed_by").order_by(
+        offboarding.items.select_related("channel", "confirmed_by", "made_by", "member").order_by(
             "channel__platform", "channel__handle", "channel_id", "layer"
         )
     )
     by_channel: dict[int, dict] = {}
     for item in items:
         row = by_channel.setdefault(item.channel_id, {"channel": item.channel, "cells": {}})
+        item.may_confirm = actor.pk not in (item.member_id, item.made_by_id)
         row["cells"][item.layer] = item
     checklist = [
         {"channel": row["channel"], "cells": [(layer, row["cells"].get(layer)) for layer in LAYERS]}
         for row in by_channel.values()
     ]
+    shared_channels = [
+        i.channel_id for i in items if i.layer == ChecklistItem.Layer.SHARED_CREDENTIAL
+    ]
+    since = offboarding.ran_at or offboarding.created_at
     rotations = list(
-        CredentialRotation.objects.filter(member=offboarding.member)
-        .select_related("channel", "rotated_by")
+        CredentialRotation.objects.filter(channel_id__in=shared_channels)
+        .filter(Q(rotated_at__isnull=True) | Q(required_since__gte=since))
+        .select_related("channel", "rotated_by", "member")
         .order_by("required_since", "pk")
     )
-    confirmed = sum(item.confirmed_at is not None for item in items)
+    for rotation in rotations:
+        rotation.may_confirm = actor.pk not in (rotation.member_id, rotation.opened_by_id)
     return render(
         request,
         "governance/offboarding.html",
@@ -360,10 +473,9 @@ def offboarding_detail(request, actor: Member, pk: int):
             "checklist": checklist,
             "rotations": rotations,
             "rotations_done": sum(r.rotated_at is not None for r in rotations),
-            "confirmed": confirmed,
-            "total": len(items),
-            # The same rule as services.offboarding_complete, read from the rows in hand.
-            "complete": confirmed == len(items),
+            "confirmed": offboarding.followups_confirmed,
+            "total": offboarding.followups_total,
+            "complete": offboarding.is_complete,
         },
     )
 
@@ -377,9 +489,12 @@ def checklist_confirm(request, actor: Member, pk: int):
         done=lambda i: f"Confirmed: {i.get_layer_display()} on {i.channel}.",
         refused="Not confirmed",
     )  # fmt: skip
-    if item.offboarding_id:
-        return redirect("governance-offboarding", pk=item.offboarding_id)
-    return redirect(_next_url(request, reverse("governance")))
+    default = (
+        reverse("governance-offboarding", args=[item.offboarding_id])
+        if item.offboarding_id
+        else reverse("governance")
+    )
+    return redirect(_next_url(request, default))
 
 
 @admin_required

@@ -23,7 +23,16 @@ class DomainError(Exception):
         super().__init__(self.errors)
 
     def __str__(self) -> str:
-        return "; ".join(m for msgs in self.errors.values() for m in msgs)
+        return "; ".join(
+            m if isinstance(m, str) else _brief(m) for msgs in self.errors.values() for m in msgs
+        )
+
+
+def _brief(detail: object) -> str:
+    """A structured detail (e.g. a channel `{id, label}`) in a message: its label if any."""
+    if isinstance(detail, Mapping) and "label" in detail:
+        return str(detail["label"])
+    return str(detail)
 
 
 class Conflict(DomainError):

@@ -13,9 +13,19 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_revoke_action_uses_the_revoke_service(personas, operator):
     grant = AccessGrantFactory(member=personas.member, channel=personas.channel)
-    response = operator.post(
+    # Maya is the channel's only actor: the coverage guard refuses the plain action.
+    refused = operator.post(
         "/admin/governance/accessgrant/",
         {"action": "revoke_selected", "_selected_action": [grant.pk]},
+        follow=True,
+    ).content.decode()
+    assert "not revoked: Instagram @community" in refused and "Revoked 0 grant(s)." in refused
+    grant.refresh_from_db()
+    assert grant.revoked_at is None and AuditEvent.objects.count() == 0
+
+    response = operator.post(
+        "/admin/governance/accessgrant/",
+        {"action": "revoke_selected_accepting_gaps", "_selected_action": [grant.pk]},
         follow=True,
     )
     assert "Revoked 1 grant(s)." in response.content.decode()

@@ -64,14 +64,21 @@ def test_who_reads_which_grants(personas, api, grants, caller):
 
 def test_anonymous_is_401(api, grants):
     assert api().get(URL).status_code == 401
-    assert api().post(f"{URL}{grants['own'].pk}/revoke/", {"reason": "x"}).status_code == 401
+    assert (
+        api()
+        .post(f"{URL}{grants['own'].pk}/revoke/", {"reason": "x", "accept_gaps": True})
+        .status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize("caller", list(REVOKE))
 def test_who_may_revoke(personas, api, grants, caller):
     client = api(getattr(personas, caller))
     for scope, code in zip(("own", "team", "foreign"), REVOKE[caller], strict=True):
-        response = client.post(f"{URL}{grants[scope].pk}/revoke/", {"reason": "left the rota"})
+        response = client.post(
+            f"{URL}{grants[scope].pk}/revoke/", {"reason": "left the rota", "accept_gaps": True}
+        )
         assert response.status_code == code, (caller, scope, response.content)
         grants[scope].refresh_from_db()
         assert (grants[scope].revoked_at is not None) == (code == 200)
@@ -82,13 +89,15 @@ def test_revoke_is_one_transaction_with_audit_and_outbox_and_repeats_harmlessly(
 ):
     client = api(personas.admin)
     grant = grants["own"]
-    response = client.post(f"{URL}{grant.pk}/revoke/", {"reason": "moved team"})
+    response = client.post(
+        f"{URL}{grant.pk}/revoke/", {"reason": "moved team", "accept_gaps": True}
+    )
     body = response.json()
     assert body["status"] == "revoked" and body["revoke_reason"] == "moved team"
     assert body["revoked_by"] == personas.admin.pk
     assert AuditEvent.objects.filter(action="grant.revoked", target_id=str(grant.pk)).count() == 1
     assert OutboxMessage.objects.filter(topic="grant.revoked").count() == 1
-    again = client.post(f"{URL}{grant.pk}/revoke/", {"reason": "again"})
+    again = client.post(f"{URL}{grant.pk}/revoke/", {"reason": "again", "accept_gaps": True})
     assert again.status_code == 200 and again.json()["revoke_reason"] == "moved team"
     assert AuditEvent.objects.filter(action="grant.revoked").count() == 1
     assert OutboxMessage.objects.count() == 1
@@ -96,7 +105,9 @@ def test_revoke_is_one_transaction_with_audit_and_outbox_and_repeats_harmlessly(
 
 
 def test_revoke_needs_a_reason(personas, api, grants):
-    response = api(personas.admin).post(f"{URL}{grants['own'].pk}/revoke/", {"reason": ""})
+    response = api(personas.admin).post(
+        f"{URL}{grants['own'].pk}/revoke/", {"reason": "", "accept_gaps": True}
+    )
     assert response.status_code == 400 and "reason" in response.json()
     grants["own"].refresh_from_db()
     assert grants["own"].revoked_at is None
@@ -234,7 +245,8 @@ def test_two_concurrent_identical_grants_give_one_row_and_one_409(personas):
 
 
 def _offboard(client, member, **body):
-    payload = {"ended_on": str(timezone.localdate()), "reason": "resigned", **body}
+    payload = {"ended_on": str(timezone.localdate()), "reason": "resigned", "accept_gaps": True,
+               **body}  # fmt: skip
     return client.post(f"/api/v1/members/{member.pk}/offboard/", payload)
 
 
@@ -314,15 +326,23 @@ def test_checklist_and_rotation_need_someone_other_than_the_leaver(personas, api
     leaver = MemberFactory(team=personas.team, role_admin=True)
     shared = ChannelFactory(team=personas.team, uses_shared_credential=True)
     _grant(leaver, shared, shared_credential=True)
-    services.member_offboard(member=leaver, actor=personas.admin, ended_on=timezone.localdate(),
-                             reason="left")  # fmt: skip
+    requester = MemberFactory(team=None, role_member=False, role_admin=True)
+    services.member_offboard(member=leaver, actor=requester, ended_on=timezone.localdate(),
+                             reason="left", accept_gaps=True)  # fmt: skip
     item = ChecklistItem.objects.first()
     rotation = CredentialRotation.objects.get()
+    leaver.refresh_from_db()
     # The leaver (deactivated, and an admin before) may not confirm their own items.
     with pytest.raises(services.Forbidden):
         services.checklist_confirm(item=item, actor=leaver)
     with pytest.raises(services.Forbidden):
         services.rotation_confirm(rotation=rotation, actor=leaver)
+    # Nor the admin who made the change (409, nothing changed).
+    assert (
+        api(requester).patch(f"/api/v1/checklist-items/{item.pk}/", {"confirmed": True})
+    ).status_code == 409
+    item.refresh_from_db()
+    assert item.confirmed_at is None
     client = api(personas.admin)
     assert (
         client.patch(f"/api/v1/checklist-items/{item.pk}/", {"confirmed": True}).status_code == 200
@@ -349,7 +369,11 @@ def test_offboarding_300_grants_runs_a_fixed_number_of_queries(personas):
         )  # fmt: skip
         with CaptureQueriesContext(connection) as ctx:
             result = services.member_offboard(
-                member=leaver, actor=personas.admin, ended_on=timezone.localdate(), reason="left"
+                accept_gaps=True,
+                member=leaver,
+                actor=personas.admin,
+                ended_on=timezone.localdate(),
+                reason="left",
             )
         assert result["revoked_grants"] == n
         return len(ctx.captured_queries)

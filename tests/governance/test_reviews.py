@@ -11,11 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from governance import reviews
-from governance.models import AccessGrant, AccessReview, AccessReviewItem, OutboxMessage
+from governance.models import (
+    AccessGrant,
+    AccessReview,
+    AccessReviewItem,
+    ChecklistItem,
+    OutboxMessage,
+)
 from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel
-from tests.factories import ChannelFactory, MemberFactory
+from tests.factories import ChannelFactory, MemberFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -197,8 +203,9 @@ def test_list_endpoint_runs_a_fixed_number_of_queries(world, campaign, api, who)
     # admin: 7 + (7 + 5 × 6) items; teammate: 2 + (2 + 2 channels × 5 holders).
     assert sum(len(c["items"]) for c in body["results"]) == (44 if who == "admin" else 14)
     assert large == small, (small, large)
-    # The user, their member record, the page count, the page, the items (one prefetch).
-    assert small == 5, small
+    # The user, their member record, the page count, the page with its progress counts, the
+    # items, the scope's teams and channels (three prefetches).
+    assert small == 7, small
 
 
 # ---- The API: who sees and does what ----
@@ -272,8 +279,15 @@ def test_create_over_the_api(world, api, who, status):
     if status == 201:
         body = response.json()
         assert body["name"] == "Autumn" and body["auto_revoke"] is True
-        assert body["created_by"] == world.p.admin.pk and "team_ids" not in body
+        assert body["created_by"] == world.p.admin.pk
+        assert body["team_ids"] == [world.p.team.pk] and body["channel_ids"] == []
+        assert body["scope"] == {
+            "all_channels": False, "teams": [{"id": world.p.team.pk, "name": "Community"}],
+            "channels": [],
+        }  # fmt: skip
         assert len(body["items"]) == 5  # the Community team's two channels
+        assert body["progress"] == {"total": 5, "decided": 0, "kept": 0, "revoked": 0,
+                                    "overdue": 0}  # fmt: skip
     else:
         assert not AccessReview.objects.exists()
 
@@ -286,11 +300,16 @@ def test_create_over_the_api(world, api, who, status):
         ({"deadline": "2099-01-01"}, "name"),
         ({"name": "x", "deadline": "2099-01-01", "team_ids": [0]}, "team_ids"),
         ({"name": "x", "deadline": "2099-01-01", "team_ids": [987654]}, "team_ids"),
+        ({"name": "x", "deadline": "2099-01-01", "team_ids": []}, "team_ids"),
+        ({"name": "x", "deadline": "2099-01-01", "channel_ids": []}, "channel_ids"),
+        ({"name": "x", "deadline": "2099-01-01", "channel_ids": [987654]}, "channel_ids"),
+        ({"name": "x", "deadline": "2099-01-01", "channel_ids": "1"}, "channel_ids"),
     ],
 )
 def test_create_bad_input_names_the_field(world, api, body, field):
     response = api(world.p.admin).post(REVIEWS, body)
     assert response.status_code == 400 and field in response.json(), response.content
+    assert not AccessReview.objects.exists()
 
 
 def test_campaigns_are_not_patched(world, campaign, api):
@@ -312,8 +331,8 @@ DECIDE_MATRIX = [
     ("leader", "member", 404),
     ("admin", "member", 200),  # any admin decides any item …
     ("admin", "owner_self", 200),
-    ("admin", "admin_held", 403),  # … except a grant they hold
-    ("admin", "admin_unowned", 403),
+    ("admin", "admin_held", 409),  # … except a grant they hold: a conflict with the rule
+    ("admin", "admin_unowned", 409),
 ]
 
 
@@ -340,7 +359,9 @@ def test_decision_permission_matrix(world, campaign, api, who, key, status, rout
 def test_an_unassigned_item_is_decided_by_another_admin(world, campaign, api):
     other_admin = MemberFactory(team=None, role_member=False, role_admin=True)
     item = world.item(campaign, "admin_unowned")
-    response = api(other_admin).patch(f"{ITEMS}{item.pk}/", {"decision": "revoke"})
+    response = api(other_admin).patch(
+        f"{ITEMS}{item.pk}/", {"decision": "revoke", "reason": "not needed"}
+    )
     assert response.status_code == 200, response.content
     grant = world.grants["admin_unowned"]
     grant.refresh_from_db()
@@ -398,21 +419,28 @@ def test_revoke_really_revokes_with_audit_and_outbox(world, campaign, api, who):
     actor = getattr(world.p, who)
     item = world.item(campaign, "member")
     response = api(actor).post(
-        f"{REVIEWS}{campaign.pk}/decide/", {"item": item.pk, "decision": "revoke"}
+        f"{REVIEWS}{campaign.pk}/decide/",
+        {"item": item.pk, "decision": "revoke", "reason": "moved to events"},
     )
     assert response.status_code == 200, response.content
+    assert response.json()["reason"] == "moved to events"
     grant = world.grants["member"]
     grant.refresh_from_db()
     assert grant.status == "revoked" and grant.revoked_by_id == actor.pk
-    assert grant.revoke_reason == "access review: Q3 review"
+    assert grant.revoke_reason == "access review Q3 review: moved to events"
     revoked = AuditEvent.objects.get(action="grant.revoked")
     assert revoked.target_id == str(grant.pk) and revoked.actor_id == actor.user_id
-    assert revoked.data["reason"] == "access review: Q3 review"
+    assert revoked.data["reason"] == "access review Q3 review: moved to events"
     decided = AuditEvent.objects.get(action="review.decided")
     assert decided.data["revoked"] is True and decided.pk > revoked.pk
+    assert decided.data["reason"] == "moved to events" and decided.data["decision"] == "revoke"
+    item.refresh_from_db()
+    assert item.reason == "moved to events"
     message = OutboxMessage.objects.get(topic="grant.revoked")
     assert message.payload["grant"] == grant.pk
-    assert message.payload["reason"] == "access review: Q3 review"
+    assert message.payload["reason"] == "access review Q3 review: moved to events"
+    # Every revoke leaves its manual follow-ups for the channel.
+    assert ChecklistItem.objects.filter(grant=grant).count() == 2
 
 
 def test_revoking_an_already_revoked_grant_records_the_decision_only(world, campaign):
@@ -421,8 +449,9 @@ def test_revoking_an_already_revoked_grant_records_the_decision_only(world, camp
     grant_revoke(grant=world.grants["member"], actor=world.p.admin, reason="left the brand")
     before = AuditEvent.objects.count(), OutboxMessage.objects.count()
     item = reviews.review_decide(
-        item=world.item(campaign, "member"), actor=world.p.teammate, decision="revoke"
-    )
+        item=world.item(campaign, "member"), actor=world.p.teammate, decision="revoke",
+        reason="gone already",
+    )  # fmt: skip
     assert item.decision == "revoke"
     assert (AuditEvent.objects.count(), OutboxMessage.objects.count()) == (
         before[0] + 1, before[1],
@@ -436,11 +465,11 @@ def test_a_decision_is_made_once(world, campaign, api):
     item = world.item(campaign, "member")
     reviews.review_decide(item=item, actor=world.p.teammate, decision="keep")
     with pytest.raises(Conflict):
-        reviews.review_decide(item=item, actor=world.p.admin, decision="revoke")
-    again = api(world.p.teammate).patch(f"{ITEMS}{item.pk}/", {"decision": "revoke"})
+        reviews.review_decide(item=item, actor=world.p.admin, decision="revoke", reason="x")
+    again = api(world.p.teammate).patch(f"{ITEMS}{item.pk}/", {"decision": "revoke", "reason": "x"})
     assert again.status_code == 409
     decide = api(world.p.admin).post(
-        f"{REVIEWS}{campaign.pk}/decide/", {"item": item.pk, "decision": "revoke"}
+        f"{REVIEWS}{campaign.pk}/decide/", {"item": item.pk, "decision": "revoke", "reason": "x"}
     )
     assert decide.status_code == 409
     item.refresh_from_db()
@@ -452,14 +481,14 @@ def test_a_decision_is_made_once(world, campaign, api):
 
 
 def test_the_holder_never_decides_their_own_grant(world, campaign):
-    # The admin holds admin_held: they may decide anything else, never that.
+    # The admin holds admin_held: they may decide anything else, never that (409 Conflict).
     for key in ("admin_held", "admin_unowned"):
-        with pytest.raises(Forbidden):
+        with pytest.raises(Conflict, match="your own grant"):
             reviews.review_decide(
                 item=world.item(campaign, key), actor=world.p.admin, decision="keep"
             )
     # A channel owner is never made the reviewer of the grant they hold, so they are refused.
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict):
         reviews.review_decide(
             item=world.item(campaign, "owner_self"), actor=world.p.teammate, decision="keep"
         )
@@ -560,3 +589,195 @@ def test_the_task_runs_on_the_governance_queue_and_acks_late():
 
     assert reviews_enforce_overdue.queue == "governance"
     assert reviews_enforce_overdue.acks_late is True
+
+
+# ---- Scope, reasons, the coverage guard and bulk keep (docs/governance.md "Access reviews
+# on pages") ----
+
+
+def test_creation_limited_to_channels_and_teams_together(world):
+    review = world.create(channel_ids=[world.unowned.pk], team_ids=[world.p.other_team.pk])
+    assert {i.grant_id for i in review.items.all()} == {
+        world.grants[k].pk
+        for k in ("leader_unowned", "admin_unowned", "member_other", "foreigner_self")
+    }
+    assert set(review.teams.values_list("pk", flat=True)) == {world.p.other_team.pk}
+    assert set(review.channels.values_list("pk", flat=True)) == {world.unowned.pk}
+    event = AuditEvent.objects.get(action="review.created")
+    assert event.data["channel_ids"] == [world.unowned.pk]
+    assert event.data["team_ids"] == [world.p.other_team.pk]
+
+
+def test_every_channel_when_no_scope_is_given(world, campaign):
+    assert not campaign.teams.exists() and not campaign.channels.exists()
+    assert campaign.items.count() == 7
+
+
+@pytest.mark.parametrize("field", ["team_ids", "channel_ids"])
+def test_a_scope_without_open_grants_is_refused(world, field):
+    empty_team = TeamFactory(name="Empty")
+    quiet = ChannelFactory(team=empty_team)
+    ids = [empty_team.pk] if field == "team_ids" else [quiet.pk]
+    with pytest.raises(DomainError) as exc:
+        world.create(**{field: ids})
+    assert list(exc.value.errors) == [field]
+    assert not AccessReview.objects.exists()
+    assert not AuditEvent.objects.filter(action="review.created").exists()
+
+
+def test_a_revoke_needs_a_reason(world, campaign, api):
+    item = world.item(campaign, "member")
+    with pytest.raises(DomainError) as exc:
+        reviews.review_decide(item=item, actor=world.p.teammate, decision="revoke", reason=" ")
+    assert "reason" in exc.value.errors
+    response = api(world.p.teammate).post(
+        f"{REVIEWS}{campaign.pk}/decide/", {"item": item.pk, "decision": "revoke"}
+    )
+    assert response.status_code == 400 and "reason" in response.json()
+    too_long = api(world.p.teammate).patch(
+        f"{ITEMS}{item.pk}/", {"decision": "keep", "reason": "x" * 201}
+    )
+    assert too_long.status_code == 400 and "reason" in too_long.json()
+    item.refresh_from_db()
+    assert item.decision == "" and world.grants["member"].revoked_at is None
+
+
+def _only_actor(world) -> None:
+    """Maya becomes the only actor of @community: Tom's and Ada's grants there are closed."""
+    AccessGrant.objects.filter(
+        pk__in=[world.grants["owner_self"].pk, world.grants["admin_held"].pk]
+    ).update(revoked_at=timezone.now(), revoked_by=world.p.admin, revoke_reason="moved")
+
+
+@pytest.mark.parametrize("who", ["teammate", "admin"])
+def test_a_revoke_leaving_a_channel_without_actor_needs_accept_gaps(world, api, who):
+    _only_actor(world)
+    review = world.create()
+    item = world.item(review, "member")
+    client = api(getattr(world.p, who))
+    url = f"{REVIEWS}{review.pk}/decide/"
+    before = AuditEvent.objects.count(), OutboxMessage.objects.count()
+    refused = client.post(url, {"item": item.pk, "decision": "revoke", "reason": "left"})
+    assert refused.status_code == 409, refused.content
+    assert refused.json() == {
+        "channels_without_actor": [{"id": world.p.channel.pk, "label": "Instagram @community"}]
+    }
+    item.refresh_from_db()
+    grant = world.grants["member"]
+    grant.refresh_from_db()
+    assert item.decision == "" and grant.revoked_at is None  # nothing changed
+    assert (AuditEvent.objects.count(), OutboxMessage.objects.count()) == before
+
+    accepted = client.post(
+        url, {"item": item.pk, "decision": "revoke", "reason": "left", "accept_gaps": True}
+    )
+    assert accepted.status_code == 200, accepted.content
+    grant.refresh_from_db()
+    assert grant.status == "revoked" and grant.revoked_by_id == getattr(world.p, who).pk
+    revoked = AuditEvent.objects.get(action="grant.revoked", target_id=str(grant.pk))
+    assert revoked.data["accepted_gaps"] == [
+        {"id": world.p.channel.pk, "label": "Instagram @community"}
+    ]
+    decided = AuditEvent.objects.get(action="review.decided")
+    assert decided.data["accept_gaps"] is True and decided.data["revoked"] is True
+
+
+def test_keep_never_meets_the_guard(world):
+    _only_actor(world)
+    review = world.create()
+    item = reviews.review_decide(
+        item=world.item(review, "member"), actor=world.p.teammate, decision="keep"
+    )
+    assert item.decision == "keep"
+
+
+def test_keep_channel_keeps_the_callers_items_in_one_go(world, campaign):
+    p = world.p
+    # Tom reviews two items on @community: both kept, with one audit event each.
+    kept = reviews.review_keep_channel(review=campaign, channel=p.channel, actor=p.teammate)
+    assert kept == 2
+    items = AccessReviewItem.objects.filter(review=campaign, grant__channel=p.channel)
+    assert {i.grant_id: i.decision for i in items} == {
+        world.grants["member"].pk: "keep", world.grants["admin_held"].pk: "keep",
+        world.grants["owner_self"].pk: "",  # the admin's item: not Tom's
+    }  # fmt: skip
+    events = AuditEvent.objects.filter(action="review.decided")
+    assert events.count() == 2 and all(e.data["bulk"] for e in events)
+    assert all(e.actor_id == p.teammate.user_id for e in events)
+    with pytest.raises(Conflict):  # nothing of Tom's is left there
+        reviews.review_keep_channel(review=campaign, channel=p.channel, actor=p.teammate)
+
+
+def test_keep_channel_by_an_admin_skips_grants_they_hold(world, campaign):
+    kept = reviews.review_keep_channel(review=campaign, channel=world.unowned, actor=world.p.admin)
+    assert kept == 1  # leader_unowned; admin_unowned is Ada's own grant
+    assert world.item(campaign, "admin_unowned").decision == ""
+    assert world.item(campaign, "leader_unowned").decision == "keep"
+
+
+def test_keep_channel_queue_only_leaves_other_reviewers_items(world, campaign):
+    kept = reviews.review_keep_channel(
+        review=campaign, channel=world.p.channel, actor=world.p.admin, queue_only=True
+    )
+    assert kept == 1  # owner_self is Ada's to review; Tom's two items stay his
+    assert world.item(campaign, "member").decision == ""
+
+
+@pytest.mark.parametrize(
+    ("who", "channel", "status"),
+    [
+        ("teammate", "channel", 200),
+        ("teammate", "other_channel", 404),  # no item of Tom's there
+        ("foreigner", "other_channel", 200),
+        ("member", "channel", 404),  # reviews nothing: does not see the campaign
+        ("leader", "channel", 404),
+        ("admin", "other_channel", 200),
+    ],
+)
+def test_keep_channel_over_the_api(world, campaign, api, who, channel, status):
+    channel_pk = getattr(world.p, channel).pk
+    url = f"{REVIEWS}{campaign.pk}/keep-channel/"
+    response = api(getattr(world.p, who)).post(url, {"channel": channel_pk})
+    assert response.status_code == status, response.content
+    if status == 200:
+        assert response.json()["kept"] >= 1
+        again = api(getattr(world.p, who)).post(url, {"channel": channel_pk})
+        assert again.status_code == 409
+    else:
+        assert not AccessReviewItem.objects.exclude(decision="").exists()
+
+
+def test_keep_channel_bad_input(world, campaign, api):
+    url = f"{REVIEWS}{campaign.pk}/keep-channel/"
+    client = api(world.p.admin)
+    assert "channel" in client.post(url, {}).json()
+    assert client.post(url, {"channel": "x"}).status_code == 400
+    assert client.post(url, {"channel": 987654}).status_code == 404
+
+
+def test_progress_counts_on_read(world, campaign, api):
+    reviews.review_decide(
+        item=world.item(campaign, "member"), actor=world.p.teammate, decision="keep"
+    )
+    reviews.review_decide(
+        item=world.item(campaign, "member_other"), actor=world.p.foreigner, decision="revoke",
+        reason="left the brand",
+    )  # fmt: skip
+    _past_deadline(campaign)
+    body = api(world.p.admin).get(f"{REVIEWS}{campaign.pk}/").json()
+    assert body["progress"] == {"total": 7, "decided": 2, "kept": 1, "revoked": 1, "overdue": 5}
+    assert body["scope"]["all_channels"] is True
+    # A reviewer's counts cover the items they see.
+    mine = api(world.p.teammate).get(f"{REVIEWS}{campaign.pk}/").json()
+    assert mine["progress"] == {"total": 2, "decided": 1, "kept": 1, "revoked": 0, "overdue": 1}
+
+
+def test_auto_revoke_records_the_gaps_it_leaves(world):
+    _only_actor(world)
+    review = world.create(auto_revoke=True)
+    _past_deadline(review)
+    result = reviews.reviews_enforce_overdue()
+    assert result["revoked_grants"] == 5  # never blocked by the coverage guard
+    event = AuditEvent.objects.get(action="grant.revoked", target_id=str(world.grants["member"].pk))
+    assert {"id": world.p.channel.pk, "label": "Instagram @community"} in event.data["gaps"]
+    assert "accepted_gaps" not in event.data and event.actor_id is None
