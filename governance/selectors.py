@@ -201,3 +201,16 @@ def offboardings_with_progress(
             output_field=BooleanField(),
         ),
     )
+
+
+def scheduled_leavers(
+    *, team_ids: Iterable[int] | None = None, member_ids: Iterable[int] | None = None
+) -> list[Offboarding]:
+    """Scheduled offboardings ("leaving on …", docs/governance.md) of some teams' members or
+    of some members, soonest first, with the member (one query)."""
+    rows = Offboarding.objects.filter(state=Offboarding.State.SCHEDULED).select_related("member")
+    if team_ids is not None:
+        rows = rows.filter(member__team_id__in=list(team_ids))
+    if member_ids is not None:
+        rows = rows.filter(member_id__in=list(member_ids))
+    return list(rows.order_by("ended_on", "member__full_name"))

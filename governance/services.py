@@ -145,13 +145,15 @@ def _close(
     at,
     checklist: bool = True,
     coverage: dict | None = None,
+    by_system: bool = False,
 ) -> int:
     """Revoke open grants in bulk (one update, one audit append, one outbox insert, one
     checklist insert). Callers pass rows they locked; any already revoked is left out of the
     proof and the outbox. Each revocation gets its manual follow-ups (docs/governance.md):
     the tool role and the native platform role, and the shared password or 2FA device when
     the grant involved a shared credential; an offboarding writes its own checklist instead
-    (`checklist=False`). `coverage` is what the audit events record about coverage."""
+    (`checklist=False`). `coverage` is what the audit events record about coverage;
+    `by_system`: the system carries out `actor`'s decision (the audit names the system)."""
     grants = [g for g in grants if g.revoked_at is None]
     if not grants:
         return 0
@@ -173,7 +175,7 @@ def _close(
     action = "grant.expired" if reason == SYSTEM_EXPIRED else "grant.revoked"
     extra = coverage or {}
     audit_append_many(
-        actor=_user(actor),
+        actor=None if by_system else _user(actor),
         entries=[
             Entry(action, "grant", g.pk, _grant_data(g) | {"reason": reason} | extra)
             for g in grants
@@ -400,8 +402,10 @@ def _offboard_now(
     offboarding.resulting_gaps = check.gap_refs
     offboarding.save()
     coverage = check.audit_data(accepted=actor is not None)
-    revoked = _close(grants, actor=actor, reason=f"offboarding: {reason}", at=now,
-                     checklist=False, coverage=coverage)  # fmt: skip
+    # The grants are closed in the requester's name (their decision); the audit event says
+    # whether the system carried it out when a scheduled one came due.
+    revoked = _close(grants, actor=actor or requester, reason=f"offboarding: {reason}", at=now,
+                     checklist=False, coverage=coverage, by_system=actor is None)  # fmt: skip
 
     # Rotation for every shared credential the leaver knew (one open rotation per channel).
     shared = {g.channel_id: g.channel for g in grants if g.shared_credential}
@@ -509,7 +513,7 @@ def offboardings_run_due(*, now: dt.datetime | None = None) -> int:
     for pk in due:
         with transaction.atomic():
             offboarding = (
-                Offboarding.objects.select_for_update(skip_locked=True)
+                Offboarding.objects.select_for_update(of=("self",), skip_locked=True)
                 .select_related("successor", "started_by")
                 .filter(pk=pk, state=Offboarding.State.SCHEDULED, scheduled_for__lte=now)
                 .first()

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from governance.selectors import scheduled_leavers
 from teams.models import Channel, Member, Roles, Team, roles_for
 from workload import charts
 from workload.explain import BAND_LABELS, duration, fte, number
@@ -291,6 +292,7 @@ def _render_team(request, roles: Roles, teams: list[Team], team: Team | None):
         "story": (
             staffing_story.story(data.snapshot, team_name=team.name) if data.snapshot else None
         ),
+        "leavers": scheduled_leavers(team_ids=[team.pk]),
     }
     return render(request, "workload/dashboard_team.html", context)
 
@@ -453,6 +455,7 @@ def dashboard_member(request, member_id: int):
             "job": job_for(request),
         }
         | staffing_story.leave_gap_context(member, own=False)
+        | {"leaving": next(iter(scheduled_leavers(member_ids=[member.pk])), None)}
     )
     return render(request, "workload/dashboard_member.html", context)
 
