@@ -260,8 +260,13 @@ def test_a_successor_who_cannot_take_over_is_refused(covered, api, make, message
     elif make == "ends_first":
         Member.objects.filter(pk=successor.pk).update(ended_on=last_day - dt.timedelta(days=1))
     elif make == "scheduled_first":
-        services.member_offboard(member=successor, actor=p.admin, reason="leaving",
-                                 ended_on=last_day - dt.timedelta(days=2), accept_gaps=True)
+        services.member_offboard(
+            member=successor,
+            actor=p.admin,
+            reason="leaving",
+            ended_on=last_day - dt.timedelta(days=2),
+            accept_gaps=True,
+        )
     elif make == "leaver":
         successor = p.member
     before = _state()
