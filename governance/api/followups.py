@@ -6,7 +6,7 @@ checklist item and rotation not yet confirmed, oldest first; `POST
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -52,6 +52,8 @@ class FollowUpViewSet(viewsets.GenericViewSet):
     grantee) nor the admin who made the change (409 otherwise)."""
 
     serializer_class = FollowUpSerializer
+    # Two tables behind one queue: the schema reads the path's key from the serializer.
+    queryset = ChecklistItem.objects.none()
     lookup_field = "key"
     lookup_value_regex = r"(checklist|rotation)-\d+"
 
@@ -68,7 +70,12 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         rows = followups.followups_load([(kind, pk) for kind, pk, _created in page or []])
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
-    @extend_schema(request=None, responses=FollowUpSerializer)
+    @extend_schema(
+        request=None,
+        responses=FollowUpSerializer,
+        parameters=[OpenApiParameter("key", str, OpenApiParameter.PATH,
+                                     description="checklist-<id> or rotation-<id>")],
+    )  # fmt: skip
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, key: str | None = None) -> Response:
         actor = self._admin()
