@@ -66,7 +66,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actors: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = [("", "Anyone"), (SYSTEM_ACTOR, "The system"), *actors]
+        actor_field = self.fields["actor"]
+        assert isinstance(actor_field, ActorField)
+        actor_field.choices = [("", "Anyone"), (SYSTEM_ACTOR, "The system"), *actors]
 
     def clean(self):
         values = super().clean()
@@ -156,10 +158,18 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
             yield writer.writerow(
                 _cell(v)
                 for v in (
-                    e.pk, e.at.astimezone(dt.UTC).isoformat(), e.actor_id, e.actor_name,
-                    e.action, e.target_type, e.target_id, e.target_label,
-                    json.dumps(e.data, sort_keys=True, ensure_ascii=False), e.prev_hash, e.hash,
-                )  # fmt: skip
+                    e.pk,
+                    e.at.astimezone(dt.UTC).isoformat(),
+                    e.actor_id,
+                    e.actor_name,
+                    e.action,
+                    e.target_type,
+                    e.target_id,
+                    e.target_label,
+                    json.dumps(e.data, sort_keys=True, ensure_ascii=False),
+                    e.prev_hash,
+                    e.hash,
+                )
             )
         if len(batch) < CSV_BATCH:
             return

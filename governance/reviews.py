@@ -30,8 +30,9 @@ transaction. Admin deciders go through `grant_revoke` itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -82,7 +83,7 @@ def _ids(
         return None
     ids = sorted(set(given))
     if not ids:
-        errors[field] = f"Name at least one {what}, or leave the list out for every channel."
+        errors[field] = f"Choose at least one {what}, or leave the scope out for every channel."
         return ids
     known = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     unknown = [i for i in ids if i not in known]
@@ -445,7 +446,7 @@ def review_progress_by(review: AccessReview, *, today: dt.date | None = None) ->
     }
 
 
-def _channel_name(row: dict) -> str:
+def _channel_name(row: Mapping[str, Any]) -> str:
     """The page name of a channel ("Instagram @handle (Team)") from a values() row."""
     channel = Channel(
         platform=row["grant__channel__platform"], handle=row["grant__channel__handle"]

@@ -409,6 +409,8 @@ def member_offboard(request, actor: Member, pk: int):
                 return redirect("governance-member-offboard", pk=leaver.pk)
             return redirect("governance-offboarding", pk=Offboarding.objects.get(member=leaver).pk)
     check = coverage_check(grants=open_grants) if done is None else CoverageCheck()
+    if check.gaps and not getattr(form, "gaps", None):
+        form.ask_to_accept([{"id": c.pk, "label": c.label} for c in check.gaps])
     return render(
         request,
         "governance/member_offboard.html",

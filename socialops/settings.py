@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialops.context_processors.roles",
+                "governance.context_processors.review_nav",
             ],
         },
     },

@@ -46,15 +46,18 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class UTCIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 instant, kept in UTC: offsets PostgreSQL refuses (such as +19:51) and
-    instants outside the calendar after conversion are a 400, not a database error."""
+    """An ISO 8601 instant, kept in UTC: offsets PostgreSQL refuses (such as +19:51) still
+    filter, and instants that leave the calendar in UTC are a 400, not a database error."""
 
-    def strptime(self, value, format):
-        parsed = super().strptime(value, format)
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
         try:
-            return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed
+            return parsed.astimezone(dt.UTC)
         except (OverflowError, ValueError) as exc:
-            raise ValueError("out of range") from exc
+            raise forms.ValidationError("Enter an instant between the years 1 and 9999 (UTC).",
+                                        code="invalid") from exc  # fmt: skip
 
 
 class UTCIsoDateTimeRangeField(django_filters.fields.RangeField):

@@ -29,6 +29,11 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    # Not columns: the names shown beside the ids, set on loaded rows in one batch by
+    # governance.audit_labels.describe_events (absent until then).
+    actor_name: str
+    target_label: str
+
     class Meta:
         db_table = "governance_auditevent"
         ordering = ["-pk"]
@@ -46,3 +51,34 @@ class AuditEvent(models.Model):
     def data_text(self) -> str:
         """The event's data as sorted JSON, for reading on a page."""
         return json.dumps(self.data, sort_keys=True, ensure_ascii=False)
+
+
+class AuditVerification(models.Model):
+    """The result of one run of the chain check (socialops.audit.verification). Not part of
+    the chain and not append-only: a record of when the chain was last checked, and how."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", "manage.py verify_audit"
+        JOB = "job", "Nightly job"
+        PAGE = "page", "Audit page"
+
+    ran_at = models.DateTimeField()
+    ok = models.BooleanField()
+    rows = models.PositiveIntegerField()
+    first_broken_row = models.BigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ok=True, first_broken_row__isnull=True)
+                | models.Q(ok=False, first_broken_row__isnull=False),
+                name="audit_verification_broken_row_iff_not_ok",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "ok" if self.ok else f"broken at row {self.first_broken_row}"
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {state} ({self.rows} rows)"

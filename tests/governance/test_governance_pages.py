@@ -812,8 +812,8 @@ def _grow(p, n: int, prefix: str) -> None:
     audit_append_many(
         actor=None, entries=[Entry("test.seeded", "channel", i, {}) for i in range(n)]
     )
-    services.member_offboard(accept_gaps=True, member=holders[0], actor=p.admin, ended_on=timezone.localdate(),
-                             reason="left")  # fmt: skip
+    services.member_offboard(member=holders[0], actor=p.admin, ended_on=timezone.localdate(),
+                             reason="left", accept_gaps=True)  # fmt: skip
 
 
 # Expected, for an admin signed in with the test client: the session and the user (2), the

@@ -1,16 +1,19 @@
-"""manage.py verify_audit: recompute the audit chain and name the first row that breaks it."""
+"""manage.py verify_audit: recompute the audit chain and name the first row that breaks it.
+Each run is recorded (AuditVerification, source "command") for the audit page."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from socialops.audit.models import AuditEvent
-from socialops.audit.selectors import audit_verify
+from socialops.audit.models import AuditVerification
+from socialops.audit.verification import audit_verify_and_record
 
 
 class Command(BaseCommand):
     help = "Verify the hash chain of the audit log."
 
     def handle(self, *args, **options):
-        for row_id, problem in audit_verify():
-            raise CommandError(f"Audit chain broken at row {row_id}: {problem}.")
-        count = AuditEvent.objects.count()
-        self.stdout.write(f"Audit chain verified: {count} rows, no break.")
+        result = audit_verify_and_record(source=AuditVerification.Source.COMMAND)
+        if not result.ok:
+            raise CommandError(
+                f"Audit chain broken at row {result.first_broken_row}: {result.problem}."
+            )
+        self.stdout.write(f"Audit chain verified: {result.rows} rows, no break.")
