@@ -835,9 +835,8 @@ BASE = 3
         # page count and the page (2).
         ("/governance/grants/", BASE + 2 + 2 + 2),
         ("/governance/grants/?status=open&page=2", BASE + 2 + 2 + 2),
-        # Events count and page.
-        ("/governance/audit/", BASE + 2),
-        ("/governance/audit/?action=test&page=2", BASE + 2),
+        # The audit log's page is counted in tests/governance/test_audit_log.py, with a fixed
+        # mix of target types (its labels cost one query per type on the page).
     ],
 )
 def test_list_pages_run_a_fixed_number_of_queries(personas, admin, url, expected):

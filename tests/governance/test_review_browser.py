@@ -130,11 +130,6 @@ def test_a_campaign_from_creation_to_decisions(personas, live_server, page, chro
     expect(page.locator("#by-reviewer")).to_contain_text("4 of 4")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The header (header.top in app.css) does not wrap: a member's five links and the "
-    "sign-out form are wider than 390 px. Needs `header.top { flex-wrap: wrap; }`.",
-)
 def test_my_reviews_does_not_scroll_sideways_at_390_px(personas, live_server, chromium):
     p = personas
     Channel.objects.filter(pk=p.channel.pk).update(owner=p.teammate)
