@@ -56,11 +56,13 @@ def open_followup_keys() -> QuerySet:
         ChecklistItem.objects.filter(confirmed_at__isnull=True)
         .annotate(kind=Value("checklist", output_field=CharField()), created=F("created_at"))
         .values_list("kind", "pk", "created")
+        .order_by()  # SQLite refuses ORDER BY inside a compound statement's parts
     )
     rotations = (
         CredentialRotation.objects.filter(rotated_at__isnull=True)
         .annotate(kind=Value("rotation", output_field=CharField()), created=F("required_since"))
         .values_list("kind", "pk", "created")
+        .order_by()
     )
     return items.union(rotations, all=True).order_by("created", "kind", "pk")
 

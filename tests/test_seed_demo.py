@@ -49,7 +49,7 @@ def test_creates_three_teams_one_of_them_a_team_of_one(output):
         assert team.leaders.exists(), team
     leo = Member.objects.get(user__username="leo")
     assert set(leo.led_teams.values_list("name", flat=True)) == {"Community", "Brand & Content"}
-    assert Member.objects.filter(role_admin=True).count() == 1
+    assert Member.objects.filter(role_admin=True).count() == 2
     assert get_user_model().objects.filter(is_superuser=True, is_staff=True, member=None).exists()
 
 

@@ -34,6 +34,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.models import AccessGrant
+from governance.reviews import review_create, review_decide
+from governance.services import grant_revoke, member_offboard
 from socialops.audit.services import audit_append
 from socialops.common.exceptions import DomainError
 from teams.models import Channel, Member, Team
@@ -51,6 +53,7 @@ from workload.services import jobs, scoring
 
 DEMO_PASSWORD = "socialops-demo"
 DEMO_ADMIN = "ada"
+SECOND_ADMIN = "grace"
 OPERATOR = "ops"
 SEED = 2024  # any fixed value: the same day always yields the same organisation
 LOG_DAYS = 90
@@ -135,6 +138,9 @@ PEOPLE = (
     PersonSpec("ravi", "Ravi Menon", None, "Asia/Singapore", 1800, logs_work=False,
                leads=("apac",)),
     PersonSpec(DEMO_ADMIN, "Ada Okonkwo", None, "Europe/London", 1000, logs_work=False,
+               admin=True),
+    # A second admin: approvals and follow-up confirmations need someone other than Ada.
+    PersonSpec(SECOND_ADMIN, "Grace Holm", None, "Europe/Stockholm", 700, logs_work=False,
                admin=True),
     # Community: early and late shifts, two weekend rotas, two part-timers, a new joiner.
     PersonSpec("maya", "Maya Patel", "community", "Europe/London", 1100, load=1.05,
@@ -342,6 +348,7 @@ class Command(BaseCommand):
             "leader   leo  — leads Community and Brand & Content",
             "leader   ravi — leads Social Care APAC",
             f"admin    {DEMO_ADMIN}  — governance (/governance/)",
+            f"admin    {SECOND_ADMIN} — the second admin: approves and confirms Ada's changes",
             f"operator {OPERATOR}  — Django admin (/admin/)",
         ):
             self.stdout.write(f"  {line}")
@@ -362,6 +369,7 @@ def seed_demo(*, now: dt.datetime) -> dict[str, int]:
     task_logs = _build_task_logs(members, channels, leave_dates, on_call_dates, now)
     TaskLog.objects.bulk_create(task_logs, batch_size=1000)
     grants = _create_grants(channels, members, now)
+    _create_governance_story(channels, members, now)
     # Scores and staffing for yesterday, so the dashboards have figures on first sight.
     for team in teams.values():
         scoring.team_recompute(team_id=team.pk, as_of=jobs.default_as_of())
@@ -420,6 +428,40 @@ def _create_grants(channels: list[Channel], members: dict[str, Member], now) -> 
               expires_at=now + dt.timedelta(days=5))  # fmt: skip
     AccessGrant.objects.bulk_create(grants)
     return len(grants)
+
+
+def _create_governance_story(channels: list[Channel], members: dict[str, Member], now) -> None:
+    """What an admin finds on the governance pages, made through the services (audited):
+    a grant Ada revoked whose follow-ups wait for Grace, a leaver scheduled for next month,
+    and a review campaign on Community with items for several channel owners, two decided."""
+    ada = members[DEMO_ADMIN]
+    community = members["maya"].team_id
+    kwame = members["kwame"]
+    moved = (
+        AccessGrant.objects.open()
+        .filter(member=kwame, channel__team_id=community)
+        .exclude(channel__owner=kwame)
+        .select_related("channel")
+        .order_by("channel__platform", "channel__handle")
+        .first()
+    )
+    if moved is not None:
+        grant_revoke(grant=moved, actor=ada, accept_gaps=True,
+                     reason="Kwame moved to the weekend rota on other channels")  # fmt: skip
+    jonas = members["jonas"]
+    member_offboard(
+        member=jonas, actor=ada, ended_on=jonas.today(now) + dt.timedelta(days=24),
+        reason="Joins a Berlin agency", successor=members["zofia"], accept_gaps=True,
+    )  # fmt: skip
+    review = review_create(
+        actor=ada, name="Q4 access review: Community", team_ids=[community],
+        deadline=timezone.localdate() + dt.timedelta(days=10),
+    )  # fmt: skip
+    decided = 0
+    for item in review.items.select_related("grant", "reviewer").order_by("pk"):
+        if item.reviewer_id == members["maya"].pk and decided < 2:
+            review_decide(item=item, actor=members["maya"], decision="keep")
+            decided += 1
 
 
 def _create_team(spec: TeamSpec) -> Team:
