@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from governance import followups, services
+from governance.audit_labels import describe_events
 from governance.coverage import CoverageCheck, coverage_check
 from governance.forms import (
     GrantFilterForm,
@@ -158,9 +159,9 @@ def overview(request, actor: Member):
         "done_offboardings": list(
             offboardings.filter(state=Offboarding.State.DONE, is_complete=True)[:5]
         ),
-        "events": list(events_of_kind(AuditEvent.objects.order_by("-pk"), "change")[
-            :RECENT_EVENTS
-        ]),
+        "events": describe_events(
+            list(events_of_kind(AuditEvent.objects.order_by("-pk"), "change")[:RECENT_EVENTS])
+        ),
     }
     return render(request, "governance/overview.html", context)
 
