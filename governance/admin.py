@@ -33,6 +33,11 @@ class AccessGrantAdmin(ReadOnlyAdmin):
         """The same revoke service as the API and the governance page (audited, outboxed,
         behind the coverage guard): each refusal is reported, the others go ahead."""
         actor = roles_for(request.user).member
+        if actor is None:
+            self.message_user(
+                request, "Only an admin with a member record revokes.", messages.ERROR
+            )
+            return
         done = 0
         for grant in queryset.unrevoked().select_related("channel", "member"):
             try:

@@ -119,7 +119,9 @@ def _followup(kind, pk, channel, what, created_at, member, made_by, offboarding_
 
 
 def checklist_what(item: ChecklistItem) -> str:
-    return CHECKLIST_WHAT[item.layer].format(member=item.member, channel=item.channel.label)
+    return CHECKLIST_WHAT[ChecklistItem.Layer(item.layer)].format(
+        member=item.member, channel=item.channel.label
+    )
 
 
 CHECKLIST_WHAT = {

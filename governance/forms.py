@@ -125,7 +125,7 @@ class SuccessorChoiceField(forms.ModelChoiceField):
     leaver_team_id: int | None = None
 
     def label_from_instance(self, obj: Member) -> str:
-        team = obj.team.name if obj.team_id else "no team"
+        team = obj.team.name if obj.team is not None else "no team"
         other = " · other team" if obj.team_id != self.leaver_team_id else ""
         return f"{obj.full_name} ({team}{other})"
 

@@ -187,7 +187,7 @@ def _decide(request: HttpRequest, member: Member | None) -> HttpResponse:
             }
             return _my_reviews_page(request, member, guard=guard)
         if "reason" in exc.errors:
-            errors = {item.pk: " ".join(exc.errors["reason"])}
+            errors = {item.pk: " ".join(str(m) for m in exc.errors["reason"])}
             return _my_reviews_page(request, member, row_errors=errors)
         messages.error(request, f"Not decided ({words}): {exc}")
         return redirect("my-reviews")

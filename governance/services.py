@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -586,8 +587,8 @@ def offboarding_complete(offboarding: Offboarding) -> bool:
     """Done, and every checklist item and rotation it needs confirmed (one query)."""
     return bool(
         offboardings_with_progress(Offboarding.objects.filter(pk=offboarding.pk))
-        .values_list("is_complete", flat=True)
-        .first()
+        .filter(Q(is_complete=True))
+        .exists()
     )
 
 

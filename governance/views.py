@@ -154,10 +154,10 @@ def overview(request, actor: Member):
             offboardings.filter(state=Offboarding.State.SCHEDULED).order_by("scheduled_for")
         ),
         "open_offboardings": list(
-            offboardings.filter(state=Offboarding.State.DONE, is_complete=False)
+            offboardings.filter(Q(state=Offboarding.State.DONE), Q(is_complete=False))
         ),
         "done_offboardings": list(
-            offboardings.filter(state=Offboarding.State.DONE, is_complete=True)[:5]
+            offboardings.filter(Q(state=Offboarding.State.DONE), Q(is_complete=True))[:5]
         ),
         "events": describe_events(
             list(events_of_kind(AuditEvent.objects.order_by("-pk"), "change")[:RECENT_EVENTS])
@@ -448,7 +448,8 @@ def offboarding_detail(request, actor: Member, pk: int):
     by_channel: dict[int, dict] = {}
     for item in items:
         row = by_channel.setdefault(item.channel_id, {"channel": item.channel, "cells": {}})
-        item.may_confirm = actor.pk not in (item.member_id, item.made_by_id)
+        # For the template: whether this admin may confirm it.
+        item.may_confirm = actor.pk not in (item.member_id, item.made_by_id)  # type: ignore[attr-defined]
         row["cells"][item.layer] = item
     checklist = [
         {"channel": row["channel"], "cells": [(layer, row["cells"].get(layer)) for layer in LAYERS]}
@@ -465,7 +466,11 @@ def offboarding_detail(request, actor: Member, pk: int):
         .order_by("required_since", "pk")
     )
     for rotation in rotations:
-        rotation.may_confirm = actor.pk not in (rotation.member_id, rotation.opened_by_id)
+        # For the template: whether this admin may confirm it.
+        rotation.may_confirm = actor.pk not in (  # type: ignore[attr-defined]
+            rotation.member_id,
+            rotation.opened_by_id,
+        )
     return render(
         request,
         "governance/offboarding.html",
@@ -476,9 +481,10 @@ def offboarding_detail(request, actor: Member, pk: int):
             "checklist": checklist,
             "rotations": rotations,
             "rotations_done": sum(r.rotated_at is not None for r in rotations),
-            "confirmed": offboarding.followups_confirmed,
-            "total": offboarding.followups_total,
-            "complete": offboarding.is_complete,
+            # Annotated by offboardings_with_progress, which get_object_or_404's type loses.
+            "confirmed": offboarding.followups_confirmed,  # type: ignore[attr-defined]
+            "total": offboarding.followups_total,  # type: ignore[attr-defined]
+            "complete": offboarding.is_complete,  # type: ignore[attr-defined]
         },
     )
 

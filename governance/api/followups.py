@@ -6,7 +6,7 @@ checklist item and rotation not yet confirmed, oldest first; `POST
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,9 +23,9 @@ class PersonRef(serializers.Serializer):
     name = serializers.CharField(source="full_name")
 
 
-class ChannelRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    label = serializers.CharField()
+ChannelRef = inline_serializer(
+    "FollowUpChannel", {"id": serializers.IntegerField(), "label": serializers.CharField()}
+)
 
 
 class FollowUpSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ class DomainError(Exception):
 
     status_code: int = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, errors: Mapping[str, Sequence[str] | str] | str):
+    def __init__(self, errors: Mapping[str, Sequence[object] | str] | str):
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
         self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}

@@ -29,7 +29,7 @@ def form_errors(
     for name, msgs in exc.errors.items():
         name = (aliases or {}).get(name, name)
         for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
+            form.add_error(name if name in form.fields else None, str(msg))
 
 
 def button_action(

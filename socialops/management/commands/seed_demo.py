@@ -436,6 +436,7 @@ def _create_governance_story(channels: list[Channel], members: dict[str, Member]
     and a review campaign on Community with items for several channel owners, two decided."""
     ada = members[DEMO_ADMIN]
     community = members["maya"].team_id
+    assert community is not None  # Maya works in Community
     kwame = members["kwame"]
     moved = (
         AccessGrant.objects.open()
