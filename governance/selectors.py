@@ -163,7 +163,9 @@ def governance_health(
 def _count(queryset: QuerySet[Any]) -> Subquery:
     """A correlated COUNT(*) of `queryset`, as an integer annotation."""
     return Subquery(
-        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1],
+        queryset.order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)"))
+        .values("n")[:1],
         output_field=IntegerField(),
     )
 
@@ -178,10 +180,12 @@ def offboardings_with_progress(
     `followups_confirmed`, and `is_complete`: done, and every one of them confirmed
     (docs/governance.md "Follow-ups")."""
     offboardings = offboardings if offboardings is not None else Offboarding.objects.all()
-    shared_channels = ChecklistItem.objects.filter(
-        offboarding_id=OuterRef(OuterRef("pk")), layer=ChecklistItem.Layer.SHARED_CREDENTIAL
-    ).values("channel_id")
-    rotations = CredentialRotation.objects.filter(channel_id__in=shared_channels)
+    # Joined from this offboarding's shared-credential items (an index lookup) to the
+    # rotations of their channels, rather than probing every open rotation.
+    rotations = CredentialRotation.objects.filter(
+        channel__checklist__offboarding_id=OuterRef("pk"),
+        channel__checklist__layer=ChecklistItem.Layer.SHARED_CREDENTIAL,
+    )
     since = Coalesce(OuterRef("ran_at"), OuterRef("created_at"))
     items = ChecklistItem.objects.filter(offboarding_id=OuterRef("pk"))
     return offboardings.annotate(
