@@ -171,3 +171,20 @@ def test_task_logs_are_bulk_inserted(django_assert_max_num_queries):
     with django_assert_max_num_queries(bound):
         seed()
     assert TaskLog.objects.count() > 2 * bound
+
+
+def test_the_governance_pages_have_a_story_to_show(output):
+    from governance import followups
+    from governance.models import AccessReviewItem, Offboarding
+
+    scheduled = Offboarding.objects.get(state="scheduled")
+    assert scheduled.member.full_name == "Jonas Weber"
+    assert scheduled.ended_on > timezone.localdate()
+    assert scheduled.member.status == "active"  # still working
+    reviewers = set(
+        AccessReviewItem.objects.filter(decision="").values_list("reviewer_id", flat=True)
+    )
+    assert len(reviewers - {None}) >= 2  # items for at least two reviewers
+    assert AccessReviewItem.objects.exclude(decision="").exists()  # in progress
+    assert followups.open_followup_keys().count() >= 2  # follow-ups outstanding
+    assert Member.objects.filter(role_admin=True).count() == 2  # someone to confirm them
