@@ -448,29 +448,26 @@ def offboarding_detail(request, actor: Member, pk: int):
     by_channel: dict[int, dict] = {}
     for item in items:
         row = by_channel.setdefault(item.channel_id, {"channel": item.channel, "cells": {}})
-        # For the template: whether this admin may confirm it.
-        item.may_confirm = actor.pk not in (item.member_id, item.made_by_id)  # type: ignore[attr-defined]
         row["cells"][item.layer] = item
+    # Each cell: the layer, its item (or None) and whether this admin may confirm it.
     checklist = [
-        {"channel": row["channel"], "cells": [(layer, row["cells"].get(layer)) for layer in LAYERS]}
+        {"channel": row["channel"],
+         "cells": [(layer, item, item is not None and _may_confirm(actor, item.member_id,
+                                                                  item.made_by_id))
+                   for layer in LAYERS for item in [row["cells"].get(layer)]]}
         for row in by_channel.values()
-    ]
+    ]  # fmt: skip
     shared_channels = [
         i.channel_id for i in items if i.layer == ChecklistItem.Layer.SHARED_CREDENTIAL
     ]
     since = offboarding.ran_at or offboarding.created_at
-    rotations = list(
-        CredentialRotation.objects.filter(channel_id__in=shared_channels)
+    rotations = [
+        (rotation, _may_confirm(actor, rotation.member_id, rotation.opened_by_id))
+        for rotation in CredentialRotation.objects.filter(channel_id__in=shared_channels)
         .filter(Q(rotated_at__isnull=True) | Q(required_since__gte=since))
         .select_related("channel", "rotated_by", "member")
         .order_by("required_since", "pk")
-    )
-    for rotation in rotations:
-        # For the template: whether this admin may confirm it.
-        rotation.may_confirm = actor.pk not in (  # type: ignore[attr-defined]
-            rotation.member_id,
-            rotation.opened_by_id,
-        )
+    ]
     return render(
         request,
         "governance/offboarding.html",
@@ -480,13 +477,19 @@ def offboarding_detail(request, actor: Member, pk: int):
             "layers": LAYERS,
             "checklist": checklist,
             "rotations": rotations,
-            "rotations_done": sum(r.rotated_at is not None for r in rotations),
+            "rotations_done": sum(r.rotated_at is not None for r, _ in rotations),
             # Annotated by offboardings_with_progress, which get_object_or_404's type loses.
             "confirmed": offboarding.followups_confirmed,  # type: ignore[attr-defined]
             "total": offboarding.followups_total,  # type: ignore[attr-defined]
             "complete": offboarding.is_complete,  # type: ignore[attr-defined]
         },
     )
+
+
+def _may_confirm(actor: Member, member_id: int | None, made_by_id: int | None) -> bool:
+    """The follow-up rule on a page: neither the person whose access it is nor the admin who
+    made the change confirms (services.checklist_confirm / rotation_confirm decide)."""
+    return actor.pk not in (member_id, made_by_id)
 
 
 @admin_required
