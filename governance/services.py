@@ -250,6 +250,10 @@ def _nothing_to_do() -> dict:
             "channels_reassigned": 0}  # fmt: skip
 
 
+# Far enough for any real schedule, and clear of the calendar's end.
+LAST_DAY_LIMIT = dt.date(2100, 12, 31)
+
+
 def end_instant(member: Member, last_day: dt.date) -> dt.datetime:
     """The end of `last_day` in the member's time zone, as an instant."""
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=member.tz)
@@ -318,6 +322,8 @@ def member_offboard(
         errors["ended_on"] = (
             f"The last day is before {member} started ({member.started_on:%d %b %Y})."
         )
+    elif ended_on > LAST_DAY_LIMIT:
+        errors["ended_on"] = f"The last day must be on or before {LAST_DAY_LIMIT:%d %b %Y}."
     owns = Channel.objects.filter(owner=member).exists()
     if successor is not None:
         problem = successor_problem(successor, leaver=member, ended_on=ended_on)

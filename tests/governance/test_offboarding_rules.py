@@ -291,6 +291,9 @@ def test_a_last_day_before_the_member_started_is_refused(covered, api):
     response = _post(api(covered.admin), covered.member, ended_on="2020-01-01")
     assert response.status_code == 400
     assert "before Maya Member started" in response.json()["ended_on"][0]
+    for far in ("9999-12-31", "2101-01-01"):  # the end of the calendar is no 500
+        response = _post(api(covered.admin), covered.member, ended_on=far)
+        assert response.status_code == 400 and "on or before" in response.json()["ended_on"][0]
     assert _state() == before
 
 
