@@ -104,6 +104,11 @@ class TaskLog(models.Model):
     hostile_messages = models.PositiveIntegerField(null=True, blank=True)
     crisis = models.BooleanField(default=False)
     note = models.TextField(max_length=2000, blank=True)
+    # The entry this one was copied from (copy-day): a copy already standing on the target
+    # day is not copied again; deleting the copy allows copying it anew.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -134,6 +139,23 @@ class TaskLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.date} {self.minutes} min {self.category}"
+
+
+class Timer(models.Model):
+    """A member's running timer ("start now, fill in the details later"): at most one per
+    member, kept on the server so that it survives a closed tab and follows them to another
+    device. Stopping it turns the elapsed time into task logs; discarding deletes it."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="timer")
+    started_at = models.DateTimeField()
+    category = models.CharField(max_length=32, choices=Category.choices, blank=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(max_length=2000, blank=True)
+
+    def __str__(self) -> str:
+        return f"Timer of {self.member} since {self.started_at:%Y-%m-%d %H:%M}"
 
 
 PULSE_VALUES = (0, 25, 50, 75, 100)
