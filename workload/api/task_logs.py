@@ -4,8 +4,11 @@ teams'. Each entry carries its after-hours minutes."""
 from __future__ import annotations
 
 import django_filters
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from teams.models import Channel
 from teams.viewsets import (
@@ -19,6 +22,10 @@ from workload.hours import DAY_LIMIT_MESSAGE, MINUTES_PER_DAY
 from workload.models import Category, TaskLog
 from workload.selectors.after_hours import after_hours_for, after_hours_of
 from workload.services import task_logs
+
+
+class OverlapWarning(serializers.Serializer):
+    overlaps = serializers.IntegerField()
 
 
 class TaskLogSerializer(serializers.ModelSerializer):
@@ -36,13 +43,22 @@ class TaskLogSerializer(serializers.ModelSerializer):
     )
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     after_hours_minutes = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="On a new entry: [{overlaps: id}] for each of your entries its time overlaps "
+        "(saved anyway)."
+    )
 
     class Meta:
         model = TaskLog
         fields = [
             "id", "member", "date", "started_at", "minutes", "duration", "category", "channel",
             "messages_handled", "hostile_messages", "crisis", "note", "after_hours_minutes",
+            "warnings",
         ]  # fmt: skip
+
+    @extend_schema_field(OverlapWarning(many=True))
+    def get_warnings(self, log: TaskLog) -> list[dict]:
+        return self.context.get("warnings", {}).get(log.pk, [])
 
     def get_after_hours_minutes(self, log: TaskLog) -> int:
         known = self.context.get("after_hours")
@@ -63,7 +79,26 @@ class TaskLogSerializer(serializers.ModelSerializer):
                 raise ValidationError({"duration": [DAY_LIMIT_MESSAGE]})
         if self.instance is None and "minutes" not in attrs:
             raise ValidationError({"minutes": ["Give minutes or a duration such as 1h30."]})
+        hostile, handled = attrs.get("hostile_messages"), attrs.get("messages_handled")
+        if hostile is not None and handled is not None and hostile > handled:
+            raise ValidationError({"hostile_messages": [
+                f"Hostile messages ({hostile}) cannot be more than the messages handled "
+                f"({handled})."
+            ]})  # fmt: skip
         return attrs
+
+
+class CopyDaySerializer(serializers.Serializer):
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+
+
+CopiedDay = inline_serializer("CopiedDay", {"task_logs": TaskLogSerializer(many=True)})
+CopyConflict = inline_serializer(
+    "CopyDayConflict",
+    {"existing": serializers.ListField(child=serializers.IntegerField()),
+     "detail": serializers.ListField(child=serializers.CharField())},
+)  # fmt: skip
 
 
 class TaskLogFilter(django_filters.FilterSet):
@@ -96,8 +131,37 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
             self.get_serializer(page, many=True, context=context).data
         )
 
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"warnings": getattr(self, "_warnings", {})}
+
     def service_create(self, values):
-        return task_logs.task_log_create(member=self.own_member(values), **values)
+        log = task_logs.task_log_create(member=self.own_member(values), **values)
+        self._warnings = {log.pk: [{"overlaps": pk} for pk in task_logs.task_log_overlaps(log)]}
+        return log
+
+    @extend_schema(request=CopyDaySerializer, responses={201: CopiedDay, 409: CopyConflict})
+    @action(detail=False, methods=["post"], url_path="copy-day")
+    def copy_day(self, request):
+        """Copy one day's entries to another day (not the note); entries already copied there
+        are skipped; all of them → 409 `{existing}`."""
+        member = self.roles.member
+        if member is None or not member.role_member:
+            raise PermissionDenied("Only people who log work copy days.")
+        ser = CopyDaySerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        created = task_logs.task_logs_copy_day(member=member, **ser.validated_data)
+        # The copies with their after-hours minutes: two queries for any number of them.
+        created = list(
+            TaskLog.objects.with_pieces()
+            .select_related("member")
+            .filter(pk__in=[log.pk for log in created])
+            .order_by("started_at", "pk")
+        )
+        context = self.get_serializer_context() | {"after_hours": after_hours_for(created)}
+        return Response(
+            {"task_logs": TaskLogSerializer(created, many=True, context=context).data},
+            status=status.HTTP_201_CREATED,
+        )
 
     def service_update(self, record, values):
         claimed = values.pop("member", None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from socialops.common.exceptions import DomainError
+from socialops.common.exceptions import Conflict, DomainError
 from teams.models import Channel, Member
 from workload.duration import format_duration
 from workload.hours import DAY_LIMIT_MESSAGE, MINUTES_PER_DAY, minutes_per_date
@@ -27,7 +27,9 @@ def _lock_member(member: Member) -> Member:
     return Member.objects.select_for_update().get(pk=member.pk)
 
 
-def _validate(member: Member, values: dict[str, Any], *, exclude_pk: int | None = None) -> None:
+def _validate(
+    member: Member, values: dict[str, Any], *, exclude_pk: int | None = None, totals: bool = True
+) -> None:
     errors: dict[str, str] = {}
     minutes = values["minutes"]
     if not isinstance(minutes, int) or isinstance(minutes, bool):
@@ -50,15 +52,28 @@ def _validate(member: Member, values: dict[str, Any], *, exclude_pk: int | None 
         value = values.get(name)
         if value is not None and not 0 <= value <= COUNT_MAX:
             errors[name] = f"Give a number from 0 to {COUNT_MAX}."
+    hostile, handled = values.get("hostile_messages"), values.get("messages_handled") or 0
+    if "hostile_messages" not in errors and hostile is not None and handled and hostile > handled:
+        errors["hostile_messages"] = (
+            f"Hostile messages ({hostile}) cannot be more than the messages handled ({handled})."
+        )
     if len(values.get("note") or "") > NOTE_MAX:
         errors["note"] = f"Keep the note under {NOTE_MAX} characters."
     if errors:
         raise DomainError(errors)
-    _check_day_totals(member, values, exclude_pk=exclude_pk)
+    if totals:
+        _check_day_totals(member, values, exclude_pk=exclude_pk)
 
 
-def _check_day_totals(member: Member, values: dict[str, Any], *, exclude_pk: int | None) -> None:
-    """No local date may hold more than 24 hours once entries are split at midnight."""
+def _check_day_totals(
+    member: Member,
+    values: dict[str, Any],
+    *,
+    exclude_pk: int | None,
+    more: list[tuple[dt.date, dt.time | None, int]] | None = None,
+) -> None:
+    """No local date may hold more than 24 hours once entries are split at midnight. `more`:
+    further new entries on the same date (a copied day), checked in the same query."""
     day: dt.date = values["date"]
     # An entry lasts at most a day, so only the day before can spill into `day`, and the new
     # entry can spill only into the day after.
@@ -69,7 +84,8 @@ def _check_day_totals(member: Member, values: dict[str, Any], *, exclude_pk: int
         existing = existing.exclude(pk=exclude_pk)
     rows = list(existing.values_list("date", "started_at", "minutes"))
     before = minutes_per_date(rows)
-    after = minutes_per_date([*rows, (day, values.get("started_at"), values["minutes"])])
+    new = [(day, values.get("started_at"), values["minutes"]), *(more or [])]
+    after = minutes_per_date([*rows, *new])
     for date, total in sorted(after.items()):
         if total > MINUTES_PER_DAY and total > before.get(date, 0):
             already = before.get(date, 0)
@@ -95,6 +111,7 @@ def task_log_create(
     hostile_messages: int | None = None,
     crisis: bool = False,
     note: str = "",
+    copied_from: TaskLog | None = None,
 ) -> TaskLog:
     values = {
         "date": date,
@@ -109,7 +126,7 @@ def task_log_create(
     }
     member = _lock_member(member)
     _validate(member, values)
-    return TaskLog.objects.create(member=member, **values)
+    return TaskLog.objects.create(member=member, copied_from=copied_from, **values)
 
 
 @transaction.atomic
@@ -138,26 +155,78 @@ def task_log_delete(*, task_log: TaskLog) -> None:
 
 @transaction.atomic
 def task_logs_copy_day(*, member: Member, from_date: dt.date, to_date: dt.date) -> list[TaskLog]:
-    """Copy every entry of `from_date` to `to_date` ("copy yesterday"), all or nothing."""
+    """Copy the entries of `from_date` to `to_date` ("copy yesterday", docs/api.md copy-day):
+    start, minutes, category, channel, counts and crisis, not the note; each copy remembers its
+    source. Entries whose copy already stands on `to_date` are skipped, so pressing it twice
+    copies nothing twice: when every entry is copied already, 409 `{existing: [ids]}`. All or
+    nothing: a refusal (the day cap, a future day) creates none."""
+    if from_date == to_date:
+        raise DomainError({"to_date": "Choose another day than the one copied."})
     sources = list(
-        TaskLog.objects.filter(member=member, date=from_date).order_by("started_at", "pk")
+        TaskLog.objects.filter(member=member, date=from_date)
+        .select_related("channel")
+        .order_by("started_at", "pk")
     )
     if not sources:
-        raise DomainError({"date": f"Nothing is logged on {from_date:%a %d %b} to copy."})
-    created = []
-    for source in sources:
-        created.append(
-            task_log_create(
-                member=member,
-                date=to_date,
-                started_at=source.started_at,
-                minutes=source.minutes,
-                category=source.category,
-                channel=source.channel,
-                messages_handled=source.messages_handled,
-                hostile_messages=source.hostile_messages,
-                crisis=source.crisis,
-                note=source.note,
-            )
+        raise DomainError({"from_date": f"Nothing is logged on {from_date:%a %d %b %Y} to copy."})
+    existing = dict(
+        TaskLog.objects.filter(
+            member=member, date=to_date, copied_from__in=[s.pk for s in sources]
+        ).values_list("copied_from_id", "pk")
+    )
+    todo = [s for s in sources if s.pk not in existing]
+    if not todo:
+        raise Conflict(
+            {
+                "existing": sorted(existing.values()),
+                "detail": [
+                    f"Every entry of {from_date:%a %d %b %Y} is already copied to "
+                    f"{to_date:%a %d %b %Y}."
+                ],
+            }
         )
-    return created
+    member = _lock_member(member)
+    copies = [
+        {"date": to_date, "started_at": s.started_at, "minutes": s.minutes,
+         "category": s.category, "channel": s.channel, "messages_handled": s.messages_handled,
+         "hostile_messages": s.hostile_messages, "crisis": s.crisis, "note": ""}
+        for s in todo
+    ]  # fmt: skip
+    for values in copies:  # the rules of one entry, without a query each
+        _validate(member, values, totals=False)
+    # The day cap for all copies at once (one query).
+    more = [(to_date, s.started_at, s.minutes) for s in todo[1:]]
+    _check_day_totals(member, copies[0], exclude_pk=None, more=more)
+    return TaskLog.objects.bulk_create(
+        TaskLog(member=member, copied_from=source, **values)
+        for source, values in zip(todo, copies, strict=True)
+    )
+
+
+def _interval(day: dt.date, start: dt.time, minutes: int) -> tuple[dt.datetime, dt.datetime]:
+    begin = dt.datetime.combine(day, start)
+    return begin, begin + dt.timedelta(minutes=minutes)
+
+
+def task_log_overlaps(task_log: TaskLog) -> list[int]:
+    """Ids of the member's other entries whose time overlaps this one's (one query): a
+    warning beside a new entry, never a refusal (docs/api.md). Entries without a start time
+    overlap nothing."""
+    if task_log.started_at is None:
+        return []
+    begin, end = _interval(task_log.date, task_log.started_at, task_log.minutes)
+    others = TaskLog.objects.filter(
+        member_id=task_log.member_id,
+        date__range=(task_log.date - dt.timedelta(days=1), task_log.date + dt.timedelta(days=1)),
+        started_at__isnull=False,
+    ).exclude(pk=task_log.pk)
+    found = []
+    for pk, day, start, minutes in others.order_by("date", "started_at", "pk").values_list(
+        "pk", "date", "started_at", "minutes"
+    ):
+        if start is None:  # excluded in SQL; for the type checker
+            continue
+        other_begin, other_end = _interval(day, start, minutes)
+        if other_begin < end and begin < other_end:
+            found.append(pk)
+    return found

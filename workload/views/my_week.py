@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from socialops.common.exceptions import DomainError
 from socialops.common.pages import button_action, form_action
 from teams.forms import LeaveForm, OnCallForm
 from teams.models import Member, roles_for
@@ -141,14 +143,19 @@ def entry_delete(request, pk: int):
 def copy_yesterday(request):
     member = _logging_member(request)
     today = member.today()
-    button_action(
-        request,
-        lambda: task_logs.task_logs_copy_day(
+    try:
+        copied = task_logs.task_logs_copy_day(
             member=member, from_date=today - dt.timedelta(days=1), to_date=today
-        ),
-        done=lambda copied: f"Copied {len(copied)} entries from yesterday to today.",
-        refused="Nothing copied",
-    )
+        )
+    except DomainError as exc:
+        # "detail" says it in words when every entry is copied already; else the field errors.
+        words = exc.errors.get("detail") or [m for msgs in exc.errors.values() for m in msgs]
+        messages.error(request, "Nothing copied: " + " ".join(str(m) for m in words))
+    else:
+        messages.success(
+            request, f"Copied {len(copied)} {'entry' if len(copied) == 1 else 'entries'} "
+            "from yesterday to today (without their notes)."
+        )  # fmt: skip
     return redirect(_week_url(today))
 
 
