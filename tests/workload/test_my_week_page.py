@@ -44,7 +44,8 @@ def test_log_an_entry_and_see_it_with_daily_totals(personas, maya):
     assert response.status_code == 302
     log = TaskLog.objects.get()
     assert (log.minutes, log.started_at, log.hostile_messages) == (90, dt.time(17, 0), 2)
-    assert response.url == "/log/?week=2026-11-16"
+    # The form keeps the date just used (?day=) for the next entry.
+    assert response.url == "/log/?week=2026-11-16&day=2026-11-16"
     page = maya.get(response.url).content.decode()
     assert "Logged 1h30 of Community management" in page
     assert "Evening DMs" in page
@@ -172,3 +173,26 @@ def test_week_navigation_and_a_bad_week_parameter(personas, maya):
     assert maya.get("/log/?week=2026-10-07").status_code == 200
     assert "5 Oct" in maya.get("/log/?week=2026-10-07").content.decode()
     assert maya.get("/log/?week=garbage").status_code == 200
+
+
+def test_after_a_save_the_form_keeps_the_date_and_focuses_the_duration(personas, client):
+    client.force_login(personas.member.user)
+    day = personas.member.today() - dt.timedelta(days=1)
+    body = {"date": day.isoformat(), "duration": "45m", "category": "publishing",
+            "started_at": "09:00"}  # fmt: skip
+    response = client.post("/log/", body)
+    page = client.get(response.url).content.decode()
+    form = page.split('class="log-form"')[1].split("</form>")[0]
+    assert f'value="{day.isoformat()}"' in form
+    duration = (
+        form.split('name="duration"')[0].rsplit("<input", 1)[1]
+        + form.split('name="duration"')[1].split(">")[0]
+    )
+    assert "autofocus" in duration
+    # A second entry overlapping the first is saved, with a warning naming it.
+    again = client.post("/log/", body | {"started_at": "09:30"}, follow=True)
+    assert "Saved, but it overlaps 09:00 Publishing and scheduling (45m): check the times." in (
+        again.content.decode()
+    )
+    bogus = client.get("/log/?day=2999-01-01").content.decode()  # not a day to keep
+    assert "autofocus" not in bogus.split('class="log-form"')[1].split("</form>")[0]

@@ -54,6 +54,13 @@ def _render_week(
 ):
     today = member.today()
     week = member_week(member=member, monday=monday)
+    # After a save the form keeps the date just used and puts the cursor in the duration, so
+    # that several entries for one day need the date typed once.
+    last_day = _requested_day(request, today)
+    if log_form is None:
+        log_form = TaskLogForm(member=member, initial={"date": last_day or today})
+        if last_day is not None:
+            log_form.fields["duration"].widget.attrs["autofocus"] = True
     context = {
         "member": member,
         "today": today,
@@ -62,11 +69,20 @@ def _render_week(
         "prev_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
         "is_current_week": monday == monday_of(today),
-        "log_form": log_form or TaskLogForm(member=member, initial={"date": today}),
+        "log_form": log_form,
         "leave_form": leave_form or LeaveForm(initial={"start_date": today, "end_date": today}),
         "on_call_form": on_call_form or OnCallForm(member=member),
     }
     return render(request, "workload/my_week.html", context)
+
+
+def _requested_day(request, today: dt.date) -> dt.date | None:
+    """The `day` the last entry was logged for (?day=), if it is a sane one."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+    return day if today - dt.timedelta(days=366) <= day <= today else None
 
 
 def _requested_monday(request, today: dt.date) -> dt.date:
@@ -91,9 +107,23 @@ def my_week(request):
         aliases=ALIASES,
     )  # fmt: skip
     if log is not None:
-        return redirect(_week_url(log.date))
+        overlaps = task_logs.task_log_overlaps(log)
+        if overlaps:
+            messages.warning(request, _overlap_words(log, overlaps, today))
+        return redirect(f"{_week_url(log.date)}&day={log.date:%Y-%m-%d}")
     day = form.cleaned_data.get("date") or today
     return _render_week(request, member, monday_of(day), log_form=form)
+
+
+def _overlap_words(log: TaskLog, overlaps: list[int], today: dt.date) -> str:
+    """The warning beside a saved entry whose time overlaps others (saved all the same)."""
+    others = TaskLog.objects.filter(pk__in=overlaps).order_by("date", "started_at")
+    described = ", ".join(
+        f"{o.started_at:%H:%M} {o.get_category_display()} ({format_duration(o.minutes)}"
+        f"{'' if o.date == log.date else ', ' + day_label(o.date, today)})"
+        for o in others
+    )
+    return f"Saved, but it overlaps {described}: check the times."
 
 
 @login_required
