@@ -11,7 +11,8 @@ def test_a_403_page_has_the_navigation_and_a_way_on(personas, client):
     assert response.status_code == 403
     body = response.content.decode()
     assert 'aria-label="Main"' in body and "My week" in body
-    assert "This page is not for your role" in body and "The governance pages are for admins." in body
+    assert "This page is not for your role" in body
+    assert "The governance pages are for admins." in body
     assert "Go to your start page" in body and "Nothing was changed" in body
 
 
