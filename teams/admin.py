@@ -28,6 +28,7 @@ class TeamAdmin(ServiceAdmin):
         "fte_hours",
         "shrinkage",
         "pulse_min_group",
+        "log_window_days",
     ]
     search_fields = ["name"]
     list_filter = ["timezone"]

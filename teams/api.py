@@ -66,13 +66,17 @@ class TeamSerializer(serializers.ModelSerializer):
         required=False,
     )
     pulse_min_group = serializers.IntegerField(min_value=5, max_value=1000, required=False)
+    log_window_days = serializers.IntegerField(
+        min_value=1, max_value=366, required=False,
+        help_text="How many days back members may log or change their work (default 35).",
+    )  # fmt: skip
 
     class Meta:
         model = Team
         fields = [
             "id", "name", "leader_ids", "timezone", "staffed_window_start", "staffed_window_end",
             "staffed_weekdays", "staffed_hours_per_week", "fte_hours", "shrinkage",
-            "pulse_min_group",
+            "pulse_min_group", "log_window_days",
         ]  # fmt: skip
 
 

@@ -63,6 +63,11 @@ class Team(models.Model):
     fte_hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("40"))
     shrinkage = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.15"))
     pulse_min_group = models.PositiveSmallIntegerField(default=5)
+    # How many days back members may log or edit their work, so that scores stop moving
+    # under people's feet (docs/api.md: the edit window).
+    log_window_days = models.PositiveSmallIntegerField(
+        default=35, help_text="How many days back members may log or change their work."
+    )
     leaders = models.ManyToManyField("teams.Member", related_name="led_teams", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -83,6 +88,10 @@ class Team(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(pulse_min_group__gte=5), name="team_pulse_min_group_at_least_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(log_window_days__gte=1) & Q(log_window_days__lte=366),
+                name="team_log_window_days_range",
             ),
         ]
 

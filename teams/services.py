@@ -24,7 +24,7 @@ MEMBER_FIELDS = {
 }  # fmt: skip
 TEAM_FIELDS = {
     "name", "timezone", "staffed_window_start", "staffed_window_end", "staffed_weekdays",
-    "fte_hours", "shrinkage", "pulse_min_group",
+    "fte_hours", "shrinkage", "pulse_min_group", "log_window_days",
 }  # fmt: skip
 CHANNEL_FIELDS = {
     "platform", "handle", "name", "team", "always_on", "response_sla_minutes",

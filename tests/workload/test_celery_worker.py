@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from socialops.celery import app
+from teams.models import Team
 from workload.models import BurnoutScore, RecomputeJob, StaffingSnapshot
 from workload.services.task_logs import task_log_create
 
@@ -80,6 +81,8 @@ def _wait(condition, seconds, what, log=None):
 
 def _data(personas):
     for member in (personas.member, personas.teammate):
+        # History recorded when it happened: the edit window (35 days) does not apply to setup.
+        Team.objects.filter(pk=member.team_id).update(log_window_days=366)
         for day in range(20):
             task_log_create(member=member, date=AS_OF - dt.timedelta(days=day), minutes=420,
                             category="community_management", started_at=dt.time(9))  # fmt: skip

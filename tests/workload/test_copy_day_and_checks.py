@@ -160,3 +160,39 @@ def test_an_overlapping_entry_is_saved_with_a_warning(personas, maya):
     assert TaskLog.objects.count() == 5
     listed = maya.get(LOGS).json()["results"]
     assert all(row["warnings"] == [] for row in listed)  # lists carry no warnings
+
+
+def test_the_edit_window_closes_old_days(personas, maya, api):
+    today = personas.member.today()
+    old = today - dt.timedelta(days=36)
+    inside = today - dt.timedelta(days=35)
+    before = TaskLog.objects.count()
+    refused = _log(maya, date=old.isoformat())
+    assert (
+        refused.status_code == 400
+        and "more than 35 days old are closed" in (refused.json()["date"][0])
+    )
+    assert TaskLog.objects.count() == before
+    kept = _log(maya, date=inside.isoformat())
+    assert kept.status_code == 201
+    # An entry that has since fallen out of the window can no longer change or go.
+    stale = TaskLog.objects.create(member=personas.member, date=old, minutes=30,
+                                   category="publishing")  # fmt: skip
+    assert maya.patch(f"{LOGS}{stale.pk}/", {"minutes": 45}, format="json").status_code == 400
+    assert maya.patch(f"{LOGS}{kept.json()['id']}/", {"date": old.isoformat()},
+                      format="json").status_code == 400  # fmt: skip
+    assert maya.delete(f"{LOGS}{stale.pk}/").status_code == 400
+    stale.refresh_from_db()
+    assert stale.minutes == 30
+    copy = maya.post(COPY, {"from_date": inside.isoformat(), "to_date": old.isoformat()},
+                     format="json")  # fmt: skip
+    assert copy.status_code == 400 and "closed" in copy.json()["date"][0]
+
+    # An admin widens the window for the team: the day opens.
+    team = api(personas.admin).patch(f"/api/v1/teams/{personas.team.pk}/",
+                                     {"log_window_days": 60}, format="json")  # fmt: skip
+    assert team.status_code == 200 and team.json()["log_window_days"] == 60
+    assert _log(maya, date=old.isoformat(), started_at="15:00").status_code == 201
+    bad = api(personas.admin).patch(f"/api/v1/teams/{personas.team.pk}/",
+                                    {"log_window_days": 0}, format="json")  # fmt: skip
+    assert bad.status_code == 400

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from teams.models import Team
 from teams.services import leave_create
 from tests.factories import MemberFactory
 from tests.workload.test_burnout import PERSONA_A
@@ -113,6 +114,8 @@ def recent_sunday() -> dt.date:
 
 def _month_of_work(member, as_of):
     """Weekday entries of 7.5 h for the 30 days ending on as_of."""
+    # History recorded when it happened: the edit window (35 days) does not apply to setup.
+    Team.objects.filter(pk=member.team_id).update(log_window_days=366)
     for offset in range(30):
         day = as_of - dt.timedelta(days=offset)
         if day.weekday() < 5:

@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 
+from teams.models import Team
 from teams.services import leave_create, on_call_create
 from tests.factories import MemberFactory
 from workload.models import BurnoutScore
@@ -26,6 +27,8 @@ def recent_sunday() -> dt.date:
 
 def _log(member, day, start, minutes, category="community_management", **extra):
     h, m = divmod(start, 60)
+    # History recorded when it happened: the edit window (35 days) does not apply to setup.
+    Team.objects.filter(pk=member.team_id).update(log_window_days=366)
     task_log_create(member=member, date=day, started_at=dt.time(h, m), minutes=minutes,
                     category=category, **extra)  # fmt: skip
 

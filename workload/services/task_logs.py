@@ -24,7 +24,19 @@ EDITABLE = {
 def _lock_member(member: Member) -> Member:
     # Serialises writes per member so that concurrent submissions for one member-day cannot
     # both pass the 24-hour check (PostgreSQL row lock; SQLite serialises writers anyway).
-    return Member.objects.select_for_update().get(pk=member.pk)
+    return Member.objects.select_for_update(of=("self",)).select_related("team").get(pk=member.pk)
+
+
+def _window_error(member: Member, day: dt.date) -> str | None:
+    """Why `day` is outside the team's edit window (None: inside): members log and change
+    work at most `log_window_days` back, so that scores stop moving under people's feet."""
+    days = member.team.log_window_days if member.team is not None else None
+    if days is not None and day < member.today() - dt.timedelta(days=days):
+        return (
+            f"Entries more than {days} days old are closed ({day:%a %d %b %Y}); ask your "
+            "leader if something there is wrong."
+        )
+    return None
 
 
 def _validate(
@@ -45,6 +57,8 @@ def _validate(
         errors["date"] = "You cannot log work for a future date."
     elif not member.employed_on(day):
         errors["date"] = f"{day:%Y-%m-%d} is outside your employment."
+    elif (closed := _window_error(member, day)) is not None:
+        errors["date"] = closed
     channel: Channel | None = values.get("channel")
     if channel is not None and channel.team_id != member.team_id:
         errors["channel"] = "Choose one of your team's channels."
@@ -135,6 +149,8 @@ def task_log_update(*, task_log: TaskLog, **changes) -> TaskLog:
     if unknown:
         raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be changed."))
     member = _lock_member(task_log.member)
+    if (closed := _window_error(member, task_log.date)) is not None:
+        raise DomainError({"date": closed})
     # An entry can be moved within employment, but never to a future date nor to another person.
     values = {name: getattr(task_log, name) for name in EDITABLE}
     values.update(changes)
@@ -150,6 +166,9 @@ def task_log_update(*, task_log: TaskLog, **changes) -> TaskLog:
 
 @transaction.atomic
 def task_log_delete(*, task_log: TaskLog) -> None:
+    member = _lock_member(task_log.member)
+    if (closed := _window_error(member, task_log.date)) is not None:
+        raise DomainError({"date": closed})
     task_log.delete()
 
 
