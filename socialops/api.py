@@ -23,6 +23,7 @@ from workload.api.pulse import PulseViewSet
 from workload.api.scores import JobViewSet, ScoreViewSet
 from workload.api.staffing import StaffingViewSet
 from workload.api.task_logs import TaskLogViewSet
+from workload.api.timer import TimerStopView, TimerView
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
@@ -50,5 +51,7 @@ urlpatterns = [
     path("governance/health/", HealthView.as_view(), name="api-governance-health"),
     # Offboarding is governance's: it sits beside the members resource it acts on.
     path("members/<int:pk>/offboard/", MemberOffboardView.as_view(), name="member-offboard"),
+    path("timer/", TimerView.as_view(), name="api-timer"),
+    path("timer/stop/", TimerStopView.as_view(), name="api-timer-stop"),
     path("", include(router.urls)),
 ]

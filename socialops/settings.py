@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "socialops",
     "socialops.audit",
+    "socialops.idempotency",
     "teams",
     "workload",
     "governance",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "socialops.idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "socialops.context_processors.roles",
                 "governance.context_processors.review_nav",
+                "workload.context_processors.running_timer",
             ],
         },
     },
@@ -185,6 +188,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"BandEnum": "workload.models.BurnoutScore.Band"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "socialops.idempotency.schema.add_idempotency_key",
+    ],
 }
 
 if not DEBUG:

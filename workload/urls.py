@@ -1,7 +1,7 @@
 from django.urls import path
 
 from teams import views as teams_views
-from workload.views import dashboards, me, my_week, pulse
+from workload.views import dashboards, me, my_week, pulse, timer
 
 # The leave and on-call forms of My week post to teams' views, told which page they are on.
 RECORDS = {"page": my_week.RECORDS_PAGE}
@@ -11,6 +11,9 @@ urlpatterns = [
     path("log/entries/<int:pk>/edit/", my_week.entry_edit, name="entry-edit"),
     path("log/entries/<int:pk>/delete/", my_week.entry_delete, name="entry-delete"),
     path("log/copy-yesterday/", my_week.copy_yesterday, name="copy-yesterday"),
+    path("log/timer/start/", timer.timer_start, name="timer-start"),
+    path("log/timer/stop/", timer.timer_stop, name="timer-stop"),
+    path("log/timer/discard/", timer.timer_discard, name="timer-discard"),
     path("log/leave/", teams_views.leave_create, RECORDS, name="leave-create"),
     path("log/leave/<int:pk>/delete/", teams_views.leave_delete, RECORDS, name="leave-delete"),
     path("log/on-call/", teams_views.on_call_create, RECORDS, name="on-call-create"),
