@@ -1,5 +1,6 @@
 """A member logs a day's work on My week in a real browser (headless Chromium)."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -72,3 +73,21 @@ def test_member_records_leave(personas, live_server, page):
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Leave recorded")).to_be_visible()
     expect(page.locator("tbody.today")).to_contain_text("Sick")
+
+
+def test_three_entries_for_yesterday_need_the_date_typed_once(personas, live_server, page):
+    yesterday = personas.member.today() - dt.timedelta(days=1)
+    sign_in(page, live_server, "maya", PASSWORD)
+    form = page.get_by_role("region", name="Log work")
+    form.get_by_label("Date").fill(yesterday.isoformat())
+    for n, (duration, start) in enumerate((("30m", "09:00"), ("45m", "10:00"), ("1h", "11:00"))):
+        if n:  # the form kept yesterday and put the cursor in the duration
+            expect(form.get_by_label("Date")).to_have_value(yesterday.isoformat())
+            expect(form.get_by_label("Duration")).to_be_focused()
+        form.get_by_label("Duration").fill(duration)
+        form.get_by_label("Category").select_option("publishing")
+        form.get_by_label("Start time").fill(start)
+        form.get_by_label("Duration").press("Enter")  # Enter submits
+        expect(page.get_by_text(f"Logged {duration} of Publishing")).to_be_visible()
+    assert TaskLog.objects.filter(date=yesterday).count() == 3
+    assert not TaskLog.objects.exclude(date=yesterday).exists()
