@@ -293,6 +293,11 @@ class MeSerializer(serializers.Serializer):
     member_id = serializers.IntegerField(read_only=True, allow_null=True)
     led_team_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     share_pulse_with_leader = serializers.BooleanField()
+    language = serializers.ChoiceField(
+        choices=[("", "the browser's"), ("en", "English"), ("it", "Italiano"),
+                 ("id", "Bahasa Indonesia")],
+        help_text="Pages and API messages in this language; blank follows the browser.",
+    )  # fmt: skip
 
 
 class MeView(APIView):
@@ -311,6 +316,7 @@ class MeView(APIView):
             "member_id": member.pk if member else None,
             "led_team_ids": sorted(roles.led_team_ids),
             "share_pulse_with_leader": bool(member and member.share_pulse_with_leader),
+            "language": member.language if member else "",
         }
 
     @extend_schema(responses=MeSerializer)
@@ -321,18 +327,24 @@ class MeView(APIView):
     def patch(self, request):
         if not isinstance(request.data, dict):
             raise ValidationError({"non_field_errors": ["Send a JSON object."]})
-        other = sorted(set(request.data) - {"share_pulse_with_leader"})
+        other = sorted(set(request.data) - {"share_pulse_with_leader", "language"})
         if other:
             raise ValidationError(
-                {name: ["Only share_pulse_with_leader can be changed here."] for name in other}
+                {
+                    name: ["Only share_pulse_with_leader and language can be changed here."]
+                    for name in other
+                }
             )
         ser = MeSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         member = roles_for(request.user).member
         if member is None:
-            raise ValidationError({"share_pulse_with_leader": ["You have no member record."]})
+            field = next(iter(ser.validated_data), "share_pulse_with_leader")
+            raise ValidationError({field: ["You have no member record."]})
         if "share_pulse_with_leader" in ser.validated_data:
             services.member_set_share_pulse(
                 member=member, share=ser.validated_data["share_pulse_with_leader"]
             )
+        if "language" in ser.validated_data:
+            services.member_set_language(member=member, language=ser.validated_data["language"])
         return Response(self._payload(request))

@@ -164,6 +164,12 @@ class Member(models.Model):
     started_on = models.DateField(default=dt.date.today)
     ended_on = models.DateField(null=True, blank=True)
     share_pulse_with_leader = models.BooleanField(default=False)
+    # The person's language for pages and API messages; blank: their browser's
+    # (Accept-Language), then English.
+    language = models.CharField(
+        max_length=8, blank=True, choices=[("en", "English"), ("it", "Italiano"),
+                                           ("id", "Bahasa Indonesia")],
+    )  # fmt: skip
 
     objects = MemberQuerySet.as_manager()
 

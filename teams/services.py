@@ -170,6 +170,15 @@ def member_set_share_pulse(*, member: Member, share: bool) -> Member:
     return member
 
 
+def member_set_language(*, member: Member, language: str) -> Member:
+    """The person's own language for pages and API messages ("" follows the browser)."""
+    if language not in ("", *(code for code, _ in Member._meta.get_field("language").choices)):
+        raise DomainError({"language": "Choose en, it, id, or blank for the browser's."})
+    member.language = language
+    member.save(update_fields=["language"])
+    return member
+
+
 @transaction.atomic
 def channel_create(**fields) -> Channel:
     channel = Channel()
