@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -172,7 +173,7 @@ def member_set_share_pulse(*, member: Member, share: bool) -> Member:
 
 def member_set_language(*, member: Member, language: str) -> Member:
     """The person's own language for pages and API messages ("" follows the browser)."""
-    if language not in ("", *(code for code, _ in Member._meta.get_field("language").choices)):
+    if language not in ("", *(code for code, _name in settings.LANGUAGES)):
         raise DomainError({"language": "Choose en, it, id, or blank for the browser's."})
     member.language = language
     member.save(update_fields=["language"])
