@@ -26,11 +26,17 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (package-lock.json), read by the browser tests; reinstalled when the lock changes.
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 (the browser tests need axe-core from package-lock.json)" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(STAMP) node_modules/.package-lock.json
 
 # Development server on SQLite with Celery eager: no services needed. REDIS_URL is cleared
 # so tasks run in-process even when the shell has one set.
-run: install
+run: $(STAMP)
 	DEBUG=1 REDIS_URL= $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 REDIS_URL= $(BIN)/python manage.py seed_demo
 	DEBUG=1 REDIS_URL= $(BIN)/python manage.py runserver 127.0.0.1:8000
