@@ -48,4 +48,5 @@ urlpatterns = [
     path("me/", me.me, name="me"),
     path("me/csv/<slug:table>/", me.me_csv, name="me-csv"),
     path("me/recompute/", me.me_recompute, name="me-recompute"),
+    path("me/language/", me.me_language, name="me-language"),
 ]

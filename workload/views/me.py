@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -9,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from socialops.common.pages import button_action
 from teams.models import Member, roles_for
+from teams.services import member_set_language
 from workload import burnout
 from workload.hours import monday_of
 from workload.selectors import dashboards
@@ -26,6 +29,23 @@ def _own_member(request: HttpRequest) -> Member:
     if member is None or not member.role_member:
         raise PermissionDenied("My dashboard is for members.")
     return member
+
+
+# Each language named in itself; blank follows the browser.
+LANGUAGE_CHOICES = [("", "My browser's language"), *settings.LANGUAGES]
+
+
+@login_required
+@require_POST
+def me_language(request):
+    member = _own_member(request)
+    language = request.POST.get("language", "")
+    button_action(
+        request, lambda: member_set_language(member=member, language=language),
+        done=lambda m: f"Language saved: {dict(LANGUAGE_CHOICES)[m.language]}.",
+        refused="Not saved",
+    )  # fmt: skip
+    return redirect("me")
 
 
 @login_required
@@ -48,6 +68,7 @@ def me(request):
             if pulse
             else None,
             "recompute_url": reverse("me-recompute"),
+            "language_choices": LANGUAGE_CHOICES,
             "job": job_for(request),
         }
         | leave_gap_context(member, own=True)
