@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -89,7 +90,7 @@ def test_admin_reads_filters_exports_and_verifies_the_audit_log(personas, live_s
     # The CSV holds what the filters select.
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("^Download CSV")).click()
-    text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["id"], r["actor_name"], r["target_label"]) for r in rows] == [
         (str(read.pk), "Leo Leader", "Member: Maya Member")

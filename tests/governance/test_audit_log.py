@@ -11,6 +11,7 @@ import json
 import uuid
 from contextlib import contextmanager
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -184,14 +185,8 @@ def mixed(personas):
 @contextmanager
 def _at(moment: dt.datetime):
     """Append events as if at `moment` (the chain does not depend on time order)."""
-    import socialops.audit.services as audit_services
-
-    real = audit_services.timezone.now
-    audit_services.timezone.now = lambda: moment  # type: ignore[assignment]
-    try:
+    with mock.patch("socialops.audit.services.timezone.now", return_value=moment):
         yield
-    finally:
-        audit_services.timezone.now = real
 
 
 def _ids(response) -> list[int]:
