@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from governance.coverage import channel_ref
 from governance.models import AccessGrant, ChecklistItem, CredentialRotation, Offboarding
-from governance.selectors import offboardings_with_progress
+from governance.selectors import offboardings_with_progress, progress_of
 from socialops.audit.models import AuditEvent
 from socialops.audit.services import canonical_json, chain_hash
 from teams.models import Channel, Member, Team
@@ -160,7 +160,7 @@ def evidence_collect(offboarding: Offboarding) -> dict[str, Any]:
         "id": offboarding.pk,
         "state": offboarding.state,
         # An annotation of offboardings_with_progress, unknown to the model's type.
-        "complete": bool(offboarding.is_complete),  # type: ignore[attr-defined]
+        "complete": progress_of(offboarding).complete,
         "leaver": {
             "id": leaver.pk,
             "name": str(leaver),

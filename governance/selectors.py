@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -218,3 +219,23 @@ def scheduled_leavers(
     if member_ids is not None:
         rows = rows.filter(member_id__in=list(member_ids))
     return list(rows.order_by("ended_on", "member__full_name"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One offboarding's follow-ups, as `offboardings_with_progress` annotated them."""
+
+    confirmed: int
+    total: int
+    complete: bool
+
+
+def progress_of(offboarding: Offboarding) -> Progress:
+    """Read the annotations of `offboardings_with_progress` off one row (they are instance
+    attributes the model does not declare, so they are read from the instance's own dict)."""
+    values = vars(offboarding)
+    return Progress(
+        confirmed=values["followups_confirmed"],
+        total=values["followups_total"],
+        complete=bool(values["is_complete"]),
+    )

@@ -40,6 +40,7 @@ from governance.selectors import (
     channel_actor_counts,
     governance_health,
     offboardings_with_progress,
+    progress_of,
 )
 from socialops.audit.models import AuditEvent
 from socialops.audit.selectors import events_of_kind
@@ -468,6 +469,7 @@ def offboarding_detail(request, actor: Member, pk: int):
         .select_related("channel", "rotated_by", "member")
         .order_by("required_since", "pk")
     ]
+    progress = progress_of(offboarding)
     return render(
         request,
         "governance/offboarding.html",
@@ -478,10 +480,9 @@ def offboarding_detail(request, actor: Member, pk: int):
             "checklist": checklist,
             "rotations": rotations,
             "rotations_done": sum(r.rotated_at is not None for r, _ in rotations),
-            # Annotated by offboardings_with_progress, which get_object_or_404's type loses.
-            "confirmed": offboarding.followups_confirmed,  # type: ignore[attr-defined]
-            "total": offboarding.followups_total,  # type: ignore[attr-defined]
-            "complete": offboarding.is_complete,  # type: ignore[attr-defined]
+            "confirmed": progress.confirmed,
+            "total": progress.total,
+            "complete": progress.complete,
         },
     )
 

@@ -32,11 +32,15 @@ class RunningTimer:
         return f"{hours}h{minutes:02d}"
 
 
+CACHE_KEY = "_socialops_timer"
+
+
 def running_timer_for(request: HttpRequest) -> RunningTimer | None:
     """The signed-in member's running timer, read once per request (one query; none for
     people who are not members)."""
-    if hasattr(request, "_socialops_timer"):
-        cached: RunningTimer | None = request._socialops_timer
+    # Cached in the request's own dict: one query per request however often it is asked.
+    if CACHE_KEY in request.__dict__:
+        cached: RunningTimer | None = request.__dict__[CACHE_KEY]
         return cached
     member = roles_for(getattr(request, "user", None)).member
     found = timer_for(member) if member is not None and member.role_member else None
@@ -49,7 +53,7 @@ def running_timer_for(request: HttpRequest) -> RunningTimer | None:
             minutes=elapsed_minutes(found, now),
             seconds=max(0, int((now - found.started_at).total_seconds())),
         )
-    request._socialops_timer = shown  # type: ignore[attr-defined]  # per-request cache
+    request.__dict__[CACHE_KEY] = shown
     return shown
 
 

@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Measure the services, not the outbox relay that an eager Celery would run on commit
     # (in production the relay runs in the worker, per message, at least once).
-    governance.outbox._nudge_relay = lambda: None  # type: ignore[assignment]
+    mock.patch.object(governance.outbox, "_nudge_relay", lambda: None).start()
     settings.ALLOWED_HOSTS = ["testserver"]
     # DEBUG is off; serve templates' {% static %} without a collectstatic manifest.
     override_settings(
