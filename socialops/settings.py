@@ -110,7 +110,8 @@ LANGUAGE_CODE = "en"
 # Pages and API messages in English, Italian and Indonesian: the person's saved choice
 # (teams.middleware.PersonLanguageMiddleware), else Accept-Language, else English.
 LANGUAGES = [("en", "English"), ("it", "Italiano"), ("id", "Bahasa Indonesia")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue for the whole project, kept in socialops/locale (see docs/i18n.md).
+LOCALE_PATHS = [BASE_DIR / "socialops" / "locale"]
 TIME_ZONE = "UTC"  # the server stores and schedules in UTC; every member has their own zone
 USE_I18N = True
 USE_TZ = True
