@@ -12,12 +12,13 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/pos
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: help install run test lint format migrate seed worker beat clean
+.PHONY: help install run test lint format messages migrate seed worker beat clean
 
 help:
 	@echo "make run    create .venv, install, migrate, seed the demo once, serve http://127.0.0.1:8000"
 	@echo "make test   ruff, import-linter, mypy, makemigrations --check, pytest (PostgreSQL + Redis at DATABASE_URL/REDIS_URL)"
 	@echo "make format format the code with ruff"
+	@echo "make messages  extract new strings into the it/id catalogues and compile them (needs gettext)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# After marking new strings: extract them, translate the new entries in socialops/catalogues/
+# {it,id}/LC_MESSAGES/django.po, run it again to compile (docs/i18n.md).
+messages: $(STAMP)
+	DEBUG=1 SECRET_KEY=catalogues-only $(BIN)/python manage.py catalogues
 
 test: install lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

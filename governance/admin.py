@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from governance import services
 from governance.models import (
@@ -28,14 +30,14 @@ class AccessGrantAdmin(ReadOnlyAdmin):
     list_select_related = ["member", "channel"]
     actions = ["revoke_selected", "revoke_selected_accepting_gaps"]
 
-    @admin.action(description="Revoke the selected grants now")
+    @admin.action(description=_("Revoke the selected grants now"))
     def revoke_selected(self, request, queryset, accept_gaps: bool = False):
         """The same revoke service as the API and the governance page (audited, outboxed,
         behind the coverage guard): each refusal is reported, the others go ahead."""
         actor = roles_for(request.user).member
         if actor is None:
             self.message_user(
-                request, "Only an admin with a member record revokes.", messages.ERROR
+                request, gettext("Only an admin with a member record revokes."), messages.ERROR
             )
             return
         done = 0
@@ -44,18 +46,25 @@ class AccessGrantAdmin(ReadOnlyAdmin):
                 services.grant_revoke(grant=grant, actor=actor, reason="revoked in the admin",
                                       accept_gaps=accept_gaps)  # fmt: skip
             except DomainError as exc:
-                hint = (
-                    " Use “Revoke … accepting coverage gaps” to go ahead anyway."
-                    if "channels_without_actor" in exc.errors
-                    else ""
-                )
-                self.message_user(request, f"{grant}: not revoked: {exc}.{hint}", messages.ERROR)
+                words = {"grant": grant, "problem": exc}
+                if "channels_without_actor" in exc.errors:
+                    text = gettext(
+                        "%(grant)s: not revoked: %(problem)s. Use “Revoke … accepting coverage "
+                        "gaps” to go ahead anyway."
+                    )
+                else:
+                    text = gettext("%(grant)s: not revoked: %(problem)s.")
+                self.message_user(request, text % words, messages.ERROR)
                 continue
             done += 1
-        self.message_user(request, f"Revoked {done} grant(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Revoked %(n)s grant(s).", "Revoked %(n)s grant(s).", done) % {"n": done},
+            messages.SUCCESS,
+        )
 
     @admin.action(
-        description="Revoke the selected grants now, accepting channels left without an actor"
+        description=_("Revoke the selected grants now, accepting channels left without an actor")
     )
     def revoke_selected_accepting_gaps(self, request, queryset):
         self.revoke_selected(request, queryset, accept_gaps=True)

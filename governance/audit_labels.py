@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import (
     AccessGrant,
@@ -31,17 +33,20 @@ SYSTEM_ACTOR = "system"
 SCIM_PREFIX = "scim:"
 
 KINDS = {
-    "member": "Member",
-    "channel": "Channel",
-    "grant": "Grant",
-    "team": "Team",
-    "checklist_item": "Checklist item",
-    "access_review": "Access review",
-    "access_review_item": "Access review item",
-    "connector": "Connector",
-    "user": "User",
-    "organisation": "Organisation",
-    "outbox": "Outbox message",
+    "member": _("Member"),
+    "channel": _("Channel"),
+    "grant": _("Grant"),
+    "team": _("Team"),
+    "checklist_item": _("Checklist item"),
+    "access_review": _("Access review"),
+    "access_review_item": _("Access review item"),
+    "connector": _("Connector"),
+    "user": _("User"),
+    "organisation": _("Organisation"),
+    "outbox": _("Outbox message"),
+    # A leader's or an operator's correction of a work entry (workload sits above
+    # governance, so its rows are named by id: "Work entry #12"; the event's data says more).
+    "task_log": _("Work entry"),
 }
 
 Labels = dict[str, str]  # target id (as stored) → what it is, without the kind
@@ -52,11 +57,15 @@ def _int_ids(ids: Iterable[str]) -> list[int]:
 
 
 def _grant_words(grant: AccessGrant) -> str:
-    return f"{grant.get_role_display()} on {grant.channel.label} for {_person(grant.member)}"
+    return gettext("%(role)s on %(channel)s for %(person)s") % {
+        "role": grant.get_role_display(),
+        "channel": grant.channel.label,
+        "person": _person(grant.member),
+    }
 
 
 def _person(member: Member) -> str:
-    return member.full_name or f"Member #{member.pk}"
+    return member.full_name or gettext("Member #%(id)s") % {"id": member.pk}
 
 
 def _members(ids: set[str]) -> Labels:
@@ -82,7 +91,8 @@ def _teams(ids: set[str]) -> Labels:
 def _checklist_items(ids: set[str]) -> Labels:
     rows = ChecklistItem.objects.filter(pk__in=_int_ids(ids)).select_related("channel", "member")
     return {
-        str(i.pk): f"{i.get_layer_display()} on {i.channel.label} for {_person(i.member)}"
+        str(i.pk): gettext("%(layer)s on %(channel)s for %(person)s")
+        % {"layer": i.get_layer_display(), "channel": i.channel.label, "person": _person(i.member)}
         for i in rows
     }
 
@@ -148,7 +158,8 @@ def _users(ids: set[str]) -> tuple[Labels, Labels]:
 
 
 def _kind(target_type: str) -> str:
-    return KINDS.get(target_type) or target_type.replace("_", " ").capitalize()
+    kind = KINDS.get(target_type)
+    return str(kind) if kind else target_type.replace("_", " ").capitalize()
 
 
 def describe_events(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -164,7 +175,7 @@ def describe_events(events: list[AuditEvent]) -> list[AuditEvent]:
     for event in events:
         event.actor_name = _actor_name(event, by_pk)
         if event.target_type == "organisation":
-            event.target_label = "Organisation"
+            event.target_label = gettext("Organisation")
             continue
         what = labels.get(event.target_type, {}).get(event.target_id)
         if what is None and event.target_type == "user":
@@ -176,7 +187,11 @@ def describe_events(events: list[AuditEvent]) -> list[AuditEvent]:
 
 def _actor_name(event: AuditEvent, users: Labels) -> str:
     if event.actor_display.startswith(SCIM_PREFIX):
-        return f'SCIM token "{event.actor_display[len(SCIM_PREFIX) :]}"'
+        return gettext('SCIM token "%(name)s"') % {"name": event.actor_display[len(SCIM_PREFIX) :]}
     if event.actor_id is None:
-        return SYSTEM_ACTOR
-    return users.get(str(event.actor_id)) or event.actor_display or f"User #{event.actor_id}"
+        return pgettext("audit actor", "system")
+    return (
+        users.get(str(event.actor_id))
+        or event.actor_display
+        or gettext("User #%(id)s") % {"id": event.actor_id}
+    )

@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.audit_labels import SYSTEM_ACTOR, describe_events
 from governance.views import admin_required
@@ -33,7 +35,11 @@ CSV_COLUMNS = ["id", "at", "actor_id", "actor_name", "action", "target_type", "t
                "target_label", "data", "prev_hash", "hash"]  # fmt: skip
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-KIND_CHOICES = [("change", "Changes"), ("read", "Reads of others' data"), ("both", "Both")]
+KIND_CHOICES = [
+    ("change", _("Changes")),
+    ("read", _("Reads of others' data")),
+    ("both", _("Both")),
+]
 BIGINT_MAX = 2**63 - 1
 
 
@@ -45,36 +51,46 @@ class ActorField(forms.ChoiceField):
 
 
 class AuditFilterForm(forms.Form):
-    actor = ActorField(required=False)
+    actor = ActorField(required=False, label=_("Actor"))
     action = forms.CharField(
+        label=_("Action"),
         max_length=64,
         required=False,
-        help_text="e.g. grant.revoked, or grant for every grant action",
+        help_text=_("e.g. grant.revoked, or grant for every grant action"),
         widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}),
     )
     target = forms.CharField(
-        max_length=130, required=False, help_text="A type, or type:id, e.g. grant:42"
+        label=_("Target"),
+        max_length=130,
+        required=False,
+        help_text=_("A type, or type:id, e.g. grant:42"),
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Dates in your time zone; both days included.",
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Dates in your time zone; both days included."),
     )  # fmt: skip
-    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, initial="change")
+    kind = forms.ChoiceField(
+        choices=KIND_CHOICES, required=False, initial="change", label=_("Kind")
+    )
 
     def __init__(self, *args, actors: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         actor_field = self.fields["actor"]
         assert isinstance(actor_field, ActorField)
-        actor_field.choices = [("", "Anyone"), (SYSTEM_ACTOR, "The system"), *actors]
+        actor_field.choices = [
+            ("", gettext("Anyone")),
+            (SYSTEM_ACTOR, gettext("The system")),
+            *actors,
+        ]
 
     def clean(self):
         values = super().clean()
         start, end = values.get("date_from"), values.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
         for name in ("date_from", "date_to"):
             day = values.get(name)
             if day is None:
@@ -84,7 +100,7 @@ class AuditFilterForm(forms.Form):
                 after = dt.timedelta(days=1 if name == "date_to" else 0)
                 values[f"{name}_at"] = _day_start(day + after)
             except (OverflowError, ValueError):
-                self.add_error(name, "Choose a date between the years 1 and 9998.")
+                self.add_error(name, gettext("Choose a date between the years 1 and 9998."))
         return values
 
 
@@ -101,7 +117,10 @@ def _actor_choices() -> list[tuple[str, str]]:
         .objects.filter(pk__in=AuditEvent.objects.filter(actor_id__isnull=False).values("actor_id"))
         .values_list("pk", "username", "member__full_name")
     )
-    people = [(str(pk), f"{name or username} (user {pk})") for pk, username, name in rows]
+    people = [
+        (str(pk), gettext("%(name)s (user %(id)s)") % {"name": name or username, "id": pk})
+        for pk, username, name in rows
+    ]
     return sorted(people, key=lambda choice: choice[1].casefold())
 
 
@@ -124,7 +143,7 @@ def _filtered(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> QuerySe
         events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
     target = values["target"].strip()
     if target:
-        target_type, _, target_id = target.partition(":")
+        target_type, _sep, target_id = target.partition(":")
         events = events.filter(target_type=target_type.strip())
         if target_id.strip():
             events = events.filter(target_id=target_id.strip())
@@ -179,10 +198,20 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
 def _verify(request) -> HttpResponseRedirect:
     result = audit_verify_and_record(source=AuditVerification.Source.PAGE)
     if result.ok:
-        messages.success(request, f"Audit chain verified: {result.rows} rows, no break.")
+        messages.success(
+            request,
+            ngettext(
+                "Audit chain verified: %(rows)s rows, no break.",
+                "Audit chain verified: %(rows)s rows, no break.",
+                result.rows,
+            )
+            % {"rows": result.rows},
+        )
     else:
         messages.error(
-            request, f"Audit chain broken at row {result.first_broken_row}: {result.problem}."
+            request,
+            gettext("Audit chain broken at row %(row)s: %(problem)s.")
+            % {"row": result.first_broken_row, "problem": result.problem},
         )
     back = reverse("governance-audit")
     target = request.POST.get("next", "")

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import CharField, F, QuerySet, Value
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import ChecklistItem, CredentialRotation
 from teams.models import Channel, Member
@@ -43,7 +45,7 @@ class FollowUp:
 
 
 def parse_key(key: str) -> tuple[str, int] | None:
-    kind, _, raw = (key or "").partition("-")
+    kind, _sep, raw = (key or "").partition("-")
     if kind not in KINDS or not raw.isdigit() or len(raw) > 18:
         return None
     return kind, int(raw)
@@ -119,24 +121,33 @@ def _followup(kind, pk, channel, what, created_at, member, made_by, offboarding_
 
 
 def checklist_what(item: ChecklistItem) -> str:
-    return CHECKLIST_WHAT[ChecklistItem.Layer(item.layer)].format(
-        member=item.member, channel=item.channel.label
-    )
+    return CHECKLIST_WHAT[ChecklistItem.Layer(item.layer)] % {
+        "member": item.member,
+        "channel": item.channel.label,
+    }
 
 
 CHECKLIST_WHAT = {
-    ChecklistItem.Layer.TOOL_ROLE: "Remove {member}'s role in the publishing tool for {channel}",
-    ChecklistItem.Layer.NATIVE_ROLE: "Remove {member}'s role on {channel} itself",
-    ChecklistItem.Layer.SHARED_CREDENTIAL: (
-        "Change the shared password or 2FA device of {channel} that {member} knew"
+    ChecklistItem.Layer.TOOL_ROLE: _(
+        "Remove %(member)s's role in the publishing tool for %(channel)s"
     ),
-    ChecklistItem.Layer.RECOVERY_CONTACT: "Take {member} off {channel}'s recovery contacts",
+    ChecklistItem.Layer.NATIVE_ROLE: _("Remove %(member)s's role on %(channel)s itself"),
+    ChecklistItem.Layer.SHARED_CREDENTIAL: _(
+        "Change the shared password or 2FA device of %(channel)s that %(member)s knew"
+    ),
+    ChecklistItem.Layer.RECOVERY_CONTACT: _("Take %(member)s off %(channel)s's recovery contacts"),
 }
 
 
 def rotation_what(rotation: CredentialRotation) -> str:
-    who = f" ({rotation.member} knew it)" if rotation.member_id else ""
-    return f"Rotate the shared credential of {rotation.channel.label}{who}"
+    if rotation.member_id:
+        return gettext("Rotate the shared credential of %(channel)s (%(member)s knew it)") % {
+            "channel": rotation.channel.label,
+            "member": rotation.member,
+        }
+    return gettext("Rotate the shared credential of %(channel)s") % {
+        "channel": rotation.channel.label
+    }
 
 
 def may_confirm(followup: FollowUp, member: Member | None) -> bool:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import AccessGrant
 from teams.models import Channel, Member
 
 GRANT_STATUSES = [
-    ("", "Any status"),
-    ("open", "Open (pending or active)"),
-    ("pending", "Pending"),
-    ("active", "Active"),
-    ("expired", "Expired"),
-    ("revoked", "Revoked"),
+    ("", _("Any status")),
+    ("open", _("Open (pending or active)")),
+    ("pending", _("Pending")),
+    ("active", _("Active")),
+    ("expired", _("Expired")),
+    ("revoked", _("Revoked")),
 ]
 
 
@@ -39,12 +41,18 @@ class GrantFilterForm(forms.Form):
     """The GET filters of the grants list; an invalid value is reported and ignored."""
 
     channel = ChannelChoiceField(
-        queryset=Channel.objects.none(), required=False, empty_label="All channels"
+        queryset=Channel.objects.none(),
+        required=False,
+        empty_label=_("All channels"),
+        label=_("Channel"),
     )
     member = forms.ModelChoiceField(
-        queryset=Member.objects.none(), required=False, empty_label="All members"
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("All members"),
+        label=_("Member"),
     )
-    status = forms.ChoiceField(choices=GRANT_STATUSES, required=False)
+    status = forms.ChoiceField(choices=GRANT_STATUSES, required=False, label=_("Status"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,27 +62,34 @@ class GrantFilterForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=Member.objects.none(), empty_label="Choose…")
-    channel = ChannelChoiceField(queryset=Channel.objects.none(), empty_label="Choose…")
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(), empty_label=_("Choose…"), label=_("Member")
+    )
+    channel = ChannelChoiceField(
+        queryset=Channel.objects.none(), empty_label=_("Choose…"), label=_("Channel")
+    )
     role = forms.ChoiceField(
-        choices=[("", "Choose…"), *AccessGrant.Role.choices],
-        help_text="Owner and admin wait for a second admin's approval.",
+        label=_("Role"),
+        choices=[("", _("Choose…")), *AccessGrant.Role.choices],
+        help_text=_("Owner and admin wait for a second admin's approval."),
     )
     justification = forms.CharField(
-        max_length=1000, widget=forms.TextInput(attrs={"placeholder": "Why is this needed?"})
+        label=_("Justification"),
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": _("Why is this needed?")}),
     )
     expires_at = forms.DateTimeField(
-        label="Expires",
+        label=_("Expires"),
         required=False,
-        help_text="Optional; in your time zone.",
+        help_text=_("Optional; in your time zone."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    shared_credential = forms.BooleanField(label="Shared credential", required=False)
+    shared_credential = forms.BooleanField(label=_("Shared credential"), required=False)
     vault_reference = forms.CharField(
-        label="Vault reference",
+        label=_("Vault reference"),
         max_length=200,
         required=False,
-        help_text="Where the secret lives, never the secret.",
+        help_text=_("Where the secret lives, never the secret."),
         widget=forms.TextInput(attrs={"placeholder": "1Password: Brand IG"}),
     )
 
@@ -99,21 +114,24 @@ class CoverageGapsMixin:
     def ask_to_accept(self, gaps: list[dict]) -> None:
         labels = ", ".join(g["label"] for g in gaps)
         field = self.fields["accept_gaps"]
-        field.label = f"I accept that {labels} will have nobody able to act"
+        field.label = gettext("I accept that %(channels)s will have nobody able to act") % {
+            "channels": labels
+        }
         field.widget.attrs["aria-describedby"] = "coverage-gaps"
         self.gaps = gaps
 
 
 def accept_gaps_field() -> forms.BooleanField:
-    return forms.BooleanField(required=False, label="I accept the coverage gaps listed above")
+    return forms.BooleanField(required=False, label=_("I accept the coverage gaps listed above"))
 
 
 class RevokeForm(CoverageGapsMixin, forms.Form):
     # A single revoke's reason; offboardings keep longer ones.
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. moved to another team"}),
-        error_messages={"required": "Say why the access is revoked."},
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. moved to another team")}),
+        error_messages={"required": _("Say why the access is revoked.")},
     )
     accept_gaps = accept_gaps_field()
 
@@ -125,28 +143,34 @@ class SuccessorChoiceField(forms.ModelChoiceField):
     leaver_team_id: int | None = None
 
     def label_from_instance(self, obj: Member) -> str:
-        team = obj.team.name if obj.team is not None else "no team"
-        other = " · other team" if obj.team_id != self.leaver_team_id else ""
-        return f"{obj.full_name} ({team}{other})"
+        team = obj.team.name if obj.team is not None else gettext("no team")
+        words = {"name": obj.full_name, "team": team}
+        if obj.team_id != self.leaver_team_id:
+            return gettext("%(name)s (%(team)s · other team)") % words
+        return gettext("%(name)s (%(team)s)") % words
 
 
 class OffboardForm(CoverageGapsMixin, forms.Form):
     ended_on = forms.DateField(
-        label="Last day",
+        label=_("Last day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Today or earlier offboards now; a later day schedules it for the end of "
-        "that day in the leaver's time zone.",
+        help_text=_(
+            "Today or earlier offboards now; a later day schedules it for the end of "
+            "that day in the leaver's time zone."
+        ),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. resigned"}),
-        error_messages={"required": "Say why the member leaves."},
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. resigned")}),
+        error_messages={"required": _("Say why the member leaves.")},
     )
     successor = SuccessorChoiceField(
         queryset=Member.objects.none(),
         required=False,
-        empty_label="No successor",
-        help_text="Takes over ownership of the channels the leaver owns (not their grants).",
+        label=_("Successor"),
+        empty_label=_("No successor"),
+        help_text=_("Takes over ownership of the channels the leaver owns (not their grants)."),
     )
     accept_gaps = accept_gaps_field()
 
@@ -167,7 +191,9 @@ class OffboardForm(CoverageGapsMixin, forms.Form):
         )
         if owned_count:
             successor.required = True
-            successor.empty_label = "Choose…"
-            successor.error_messages["required"] = (
-                f"{leaver} owns {owned_count} channel(s): name a successor to hand them to."
-            )
+            successor.empty_label = gettext("Choose…")
+            successor.error_messages["required"] = ngettext(
+                "%(member)s owns %(n)s channel(s): name a successor to hand them to.",
+                "%(member)s owns %(n)s channel(s): name a successor to hand them to.",
+                owned_count,
+            ) % {"member": leaver, "n": owned_count}

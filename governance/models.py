@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from teams.models import Channel, Member, Team, roles_for
 
@@ -87,11 +89,11 @@ class GrantQuerySet(models.QuerySet):
 
 class AccessGrant(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ADMIN = "admin", "Admin"
-        PUBLISHER = "publisher", "Publisher"
-        MODERATOR = "moderator", "Moderator"
-        ANALYST = "analyst", "Analyst"
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        PUBLISHER = "publisher", _("Publisher")
+        MODERATOR = "moderator", _("Moderator")
+        ANALYST = "analyst", _("Analyst")
 
     # Roles that can act on a channel (an "actor", docs/privacy.md) and roles needing a
     # second admin.
@@ -149,7 +151,9 @@ class AccessGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.role} on {self.channel}"
+        return gettext("%(member)s %(role)s on %(channel)s") % {
+            "member": self.member, "role": self.role, "channel": self.channel,
+        }  # fmt: skip
 
     def status_at(self, moment: dt.datetime | None = None) -> str:
         moment = moment or timezone.now()
@@ -173,9 +177,9 @@ class Offboarding(models.Model):
     when every follow-up it needs is confirmed (docs/governance.md)."""
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="offboarding")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DONE)
@@ -222,17 +226,17 @@ class Offboarding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Offboarding of {self.member}"
+        return gettext("Offboarding of %(member)s") % {"member": self.member}
 
 
 class ChecklistItem(models.Model):
     """One layer of access to remove on one channel, confirmed by a person."""
 
     class Layer(models.TextChoices):
-        TOOL_ROLE = "tool_role", "Tool role removed"
-        NATIVE_ROLE = "native_role", "Native platform role removed"
-        SHARED_CREDENTIAL = "shared_credential", "Shared password or 2FA device changed"
-        RECOVERY_CONTACT = "recovery_contact", "Recovery contact updated"
+        TOOL_ROLE = "tool_role", _("Tool role removed")
+        NATIVE_ROLE = "native_role", _("Native platform role removed")
+        SHARED_CREDENTIAL = "shared_credential", _("Shared password or 2FA device changed")
+        RECOVERY_CONTACT = "recovery_contact", _("Recovery contact updated")
 
     offboarding = models.ForeignKey(
         Offboarding, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
@@ -271,7 +275,9 @@ class ChecklistItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_layer_display()} on {self.channel}"
+        return gettext("%(layer)s on %(channel)s") % {
+            "layer": self.get_layer_display(), "channel": self.channel,
+        }  # fmt: skip
 
 
 class CredentialRotation(models.Model):
@@ -307,15 +313,15 @@ class CredentialRotation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Rotate the credential of {self.channel}"
+        return gettext("Rotate the credential of %(channel)s") % {"channel": self.channel}
 
 
 class Connector(models.Model):
     """How revocations reach a platform: a manual checklist, or a signed webhook."""
 
     class Kind(models.TextChoices):
-        MANUAL = "manual", "Manual (checklist items)"
-        WEBHOOK = "webhook", "Webhook"
+        MANUAL = "manual", _("Manual (checklist items)")
+        WEBHOOK = "webhook", _("Webhook")
 
     platform = models.CharField(max_length=16, choices=Channel.Platform.choices, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
@@ -373,7 +379,7 @@ class AccessReview(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     deadline = models.DateField()
     auto_revoke = models.BooleanField(
-        default=False, help_text="Revoke grants still undecided after the deadline."
+        default=False, help_text=_("Revoke grants still undecided after the deadline.")
     )
     # The scope: some teams' channels, some channels, or (both empty) every channel.
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
@@ -388,8 +394,8 @@ class AccessReview(models.Model):
 
 class AccessReviewItem(models.Model):
     class Decision(models.TextChoices):
-        KEEP = "keep", "Keep"
-        REVOKE = "revoke", "Revoke"
+        KEEP = "keep", _("Keep")
+        REVOKE = "revoke", _("Revoke")
 
     review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="items")
     grant = models.ForeignKey(AccessGrant, on_delete=models.PROTECT, related_name="reviews")

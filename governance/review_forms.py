@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import AccessReviewItem
 from teams.models import Channel, Team
@@ -21,32 +22,40 @@ class ChannelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class ReviewCreateForm(forms.Form):
     name = forms.CharField(
-        max_length=200, widget=forms.TextInput(attrs={"placeholder": "Q3 access review"})
+        label=_("Name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Q3 access review")}),
     )
     deadline = forms.DateField(
-        label="Due date",
-        help_text="Items still open after this day are overdue.",
+        label=_("Due date"),
+        help_text=_("Items still open after this day are overdue."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     auto_revoke = forms.BooleanField(
-        label="Revoke what is still undecided after the due date",
+        label=_("Revoke what is still undecided after the due date"),
         required=False,
-        help_text="The system revokes overdue items the day after the due date.",
+        help_text=_("The system revokes overdue items the day after the due date."),
     )
     scope = forms.ChoiceField(
-        label="Scope",
+        label=_("Scope"),
         choices=[
-            (SCOPE_ALL, "Every channel"),
-            (SCOPE_CHOSEN, "Only the teams and channels ticked below"),
+            (SCOPE_ALL, _("Every channel")),
+            (SCOPE_CHOSEN, _("Only the teams and channels ticked below")),
         ],
         initial=SCOPE_ALL,
         widget=forms.RadioSelect,
     )
     teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Teams"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     channels = ChannelMultipleChoiceField(
-        queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Channels"),
+        queryset=Channel.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     # The service names the scope lists as the API does.
@@ -76,7 +85,7 @@ class DecisionForm(forms.Form):
     """One decision from "My reviews": which item, keep or revoke, why, and the explicit
     acceptance of coverage gaps after the guard named them."""
 
-    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=AccessReviewItem.Decision.choices)
-    reason = forms.CharField(max_length=200, required=False)
-    accept_gaps = forms.BooleanField(required=False)
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput, label=_("Item"))
+    decision = forms.ChoiceField(choices=AccessReviewItem.Decision.choices, label=_("Decision"))
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
+    accept_gaps = forms.BooleanField(required=False, label=_("Accept gaps"))

@@ -23,6 +23,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from governance import reviews
@@ -37,10 +39,23 @@ from teams.models import Channel, Member, roles_for
 def grant_words(item: AccessReviewItem) -> str:
     """The grant an item reviews, as buttons and messages name it."""
     grant = item.grant
-    return f"{grant.member.full_name}'s {grant.get_role_display()} on {grant.channel.label}"
+    return _("%(member)s's %(role)s on %(channel)s") % {
+        "member": grant.member.full_name,
+        "role": grant.get_role_display(),
+        "channel": grant.channel.label,
+    }
 
 
 # ---- Campaigns (admins) ----
+
+
+def _opened_text(review: AccessReview) -> str:
+    count = AccessReviewItem.objects.filter(review=review).count()
+    return ngettext(
+        "Opened the campaign %(name)s: %(n)s grant(s) to review.",
+        "Opened the campaign %(name)s: %(n)s grant(s) to review.",
+        count,
+    ) % {"name": review.name, "n": count}
 
 
 @admin_required
@@ -50,8 +65,7 @@ def review_list(request: HttpRequest, actor: Member) -> HttpResponse:
         review = form_action(
             request, form,
             lambda _values: reviews.review_create(actor=actor, **form.service_values()),
-            done=lambda r: f"Opened the campaign {r.name}: "
-            f"{AccessReviewItem.objects.filter(review=r).count()} grant(s) to review.",
+            done=_opened_text,
             aliases=form.aliases,
         )  # fmt: skip
         if review is not None:
@@ -159,7 +173,7 @@ def _decide(request: HttpRequest, member: Member | None) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
-        messages.error(request, f"Not decided: {problems}")
+        messages.error(request, _("Not decided: %(problems)s") % {"problems": problems})
         return redirect("my-reviews")
     if member is None:  # no member record: nothing to review
         raise Http404
@@ -189,10 +203,14 @@ def _decide(request: HttpRequest, member: Member | None) -> HttpResponse:
         if "reason" in exc.errors:
             errors = {item.pk: " ".join(str(m) for m in exc.errors["reason"])}
             return _my_reviews_page(request, member, row_errors=errors)
-        messages.error(request, f"Not decided ({words}): {exc}")
+        messages.error(
+            request, _("Not decided (%(grant)s): %(problem)s") % {"grant": words, "problem": exc}
+        )
         return redirect("my-reviews")
-    verb = "Kept" if decided.decision == AccessReviewItem.Decision.KEEP else "Revoked"
-    messages.success(request, f"{verb} {words}.")
+    if decided.decision == AccessReviewItem.Decision.KEEP:
+        messages.success(request, _("Kept %(grant)s.") % {"grant": words})
+    else:
+        messages.success(request, _("Revoked %(grant)s.") % {"grant": words})
     return redirect("my-reviews")
 
 
@@ -226,7 +244,14 @@ def keep_channel(request: HttpRequest, pk: int, channel_pk: int) -> HttpResponse
             lambda: reviews.review_keep_channel(
                 review=review, channel=channel, actor=member, queue_only=True
             ),
-            done=lambda n: f"Kept {n} grant(s) on {channel.label} in {review.name}.",
-            refused=f"Nothing kept on {channel.label}",
+            done=lambda n: (
+                ngettext(
+                    "Kept %(n)s grant(s) on %(channel)s in %(review)s.",
+                    "Kept %(n)s grant(s) on %(channel)s in %(review)s.",
+                    n,
+                )
+                % {"n": n, "channel": channel.label, "review": review.name}
+            ),
+            refused=_("Nothing kept on %(channel)s") % {"channel": channel.label},
         )
     return redirect("my-reviews")

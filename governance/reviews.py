@@ -37,6 +37,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.coverage import coverage_check
 from governance.models import SYSTEM_REVIEW_OVERDUE, AccessGrant, AccessReview, AccessReviewItem
@@ -75,20 +76,34 @@ def reviewer_for(
     return None
 
 
+def _scope_messages(what: str) -> tuple[str, str]:
+    """The two refusals of a scope list (none chosen; unknown ids), for teams or channels."""
+    if what == "team":
+        return (
+            _("Choose at least one team, or leave the scope out for every channel."),
+            _("No such team: %(ids)s."),
+        )
+    return (
+        _("Choose at least one channel, or leave the scope out for every channel."),
+        _("No such channel: %(ids)s."),
+    )
+
+
 def _ids(
     field: str, given: Iterable[int] | None, model, what: str, errors: dict[str, str]
 ) -> list[int] | None:
     """A scope list as given: None (left out), or sorted distinct ids that all exist."""
     if given is None:
         return None
+    none_chosen, no_such = _scope_messages(what)
     ids = sorted(set(given))
     if not ids:
-        errors[field] = f"Choose at least one {what}, or leave the scope out for every channel."
+        errors[field] = none_chosen
         return ids
     known = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     unknown = [i for i in ids if i not in known]
     if unknown:
-        errors[field] = f"No such {what}: {', '.join(map(str, unknown))}."
+        errors[field] = no_such % {"ids": ", ".join(map(str, unknown))}
     return ids
 
 
@@ -113,11 +128,11 @@ def review_create(
     name = (name or "").strip()
     name_max = AccessReview._meta.get_field("name").max_length  # a CharField: always set
     if not name:
-        errors["name"] = "Name the campaign."
+        errors["name"] = _("Name the campaign.")
     elif name_max is not None and len(name) > name_max:
-        errors["name"] = "Keep the name to 200 characters."
+        errors["name"] = _("Keep the name to 200 characters.")
     if deadline is None or deadline < timezone.localdate():
-        errors["deadline"] = "The deadline cannot be in the past."
+        errors["deadline"] = _("The deadline cannot be in the past.")
     teams = _ids("team_ids", team_ids, Team, "team", errors)
     channels = _ids("channel_ids", channel_ids, Channel, "channel", errors)
     if errors:
@@ -137,7 +152,7 @@ def review_create(
     if not rows and (teams is not None or channels is not None):
         given = [f for f, ids in (("team_ids", teams), ("channel_ids", channels)) if ids]
         raise DomainError(
-            dict.fromkeys(given, "Nothing to review: no open grant on these channels.")
+            dict.fromkeys(given, _("Nothing to review: no open grant on these channels."))
         )
     review = AccessReview.objects.create(
         name=name, created_by=actor, created_at=now, deadline=deadline, auto_revoke=auto_revoke
@@ -186,25 +201,34 @@ def review_decide(
     else), never the grant's holder (409), once (409). A revoke needs a reason (400) and goes
     through the coverage guard (409 `{channels_without_actor}` unless `accept_gaps`)."""
     if decision not in AccessReviewItem.Decision.values:
-        raise DomainError({"decision": f"Choose one of {', '.join(AccessReviewItem.Decision)}."})
+        raise DomainError(
+            {
+                "decision": _("Choose one of %(choices)s.")
+                % {"choices": ", ".join(AccessReviewItem.Decision)}
+            }
+        )
     if actor is None or actor.status == Member.Status.DEPARTED:
-        raise Forbidden("Only the item's reviewer or an admin decides.")
+        raise Forbidden(_("Only the item's reviewer or an admin decides."))
     locked = (
         AccessReviewItem.objects.select_for_update(of=("self",))
         .select_related("review", "grant")
         .get(pk=item.pk)
     )
     if actor.pk == locked.grant.member_id:
-        raise Conflict("This is your own grant: nobody reviews their own grant.")
+        raise Conflict(_("This is your own grant: nobody reviews their own grant."))
     if actor.pk != locked.reviewer_id and not _is_admin(actor):
-        raise Forbidden("Only the item's reviewer or an admin decides.")
+        raise Forbidden(_("Only the item's reviewer or an admin decides."))
     if locked.decision:
-        raise Conflict(f"This item was already decided: {locked.decision}.")
+        raise Conflict(
+            _("This item was already decided: %(decision)s.") % {"decision": locked.decision}
+        )
     reason = (reason or "").strip()
     if decision == AccessReviewItem.Decision.REVOKE and not reason:
-        raise DomainError({"reason": "Say why the access is revoked."})
+        raise DomainError({"reason": _("Say why the access is revoked.")})
     if len(reason) > DECISION_REASON_MAX:
-        raise DomainError({"reason": f"Keep the reason to {DECISION_REASON_MAX} characters."})
+        raise DomainError(
+            {"reason": _("Keep the reason to %(n)s characters.") % {"n": DECISION_REASON_MAX}}
+        )
 
     now = timezone.now()
     revoked = False
@@ -258,7 +282,7 @@ def review_keep_channel(
     reviews queue): one update and one audit append however many. Returns how many; nothing
     left to keep is 409."""
     if actor is None or actor.status == Member.Status.DEPARTED:
-        raise Forbidden("Only a reviewer or an admin decides.")
+        raise Forbidden(_("Only a reviewer or an admin decides."))
     items = list(
         AccessReviewItem.objects.select_for_update(of=("self",))
         .filter(_decidable_by(actor, queue_only=queue_only))
@@ -267,7 +291,10 @@ def review_keep_channel(
         .order_by("pk")
     )
     if not items:
-        raise Conflict(f"Nothing left for you to keep on {channel.label} in {review.name}.")
+        raise Conflict(
+            _("Nothing left for you to keep on %(channel)s in %(review)s.")
+            % {"channel": channel.label, "review": review.name}
+        )
     now = timezone.now()
     kept = AccessReviewItem.objects.filter(pk__in=[i[0] for i in items], decision="").update(
         decision=AccessReviewItem.Decision.KEEP, decided_at=now, decided_by=actor, reason=""
@@ -439,7 +466,7 @@ def review_progress_by(review: AccessReview, *, today: dt.date | None = None) ->
 
     return {
         "reviewers": [
-            row(r["reviewer_id"], r["reviewer__full_name"] or "Any admin (unassigned)", r)
+            row(r["reviewer_id"], r["reviewer__full_name"] or _("Any admin (unassigned)"), r)
             for r in reviewers
         ],
         "channels": [row(r["grant__channel_id"], _channel_name(r), r) for r in channels],

@@ -11,6 +11,9 @@ from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from governance.coverage import CoverageCheck, coverage_check, coverage_guard
@@ -38,7 +41,7 @@ def _user(member: Member | None):
 
 def _require_admin(actor: Member) -> None:
     if actor is None or not actor.role_admin or actor.status == Member.Status.DEPARTED:
-        raise Forbidden("Only an admin can do this.")
+        raise Forbidden(_("Only an admin can do this."))
 
 
 def _grant_data(grant: AccessGrant) -> dict:
@@ -74,15 +77,17 @@ def grant_create(
     now = timezone.now()
     errors: dict[str, str] = {}
     if member.pk == actor.pk:
-        errors["member"] = "Nobody grants access to themselves."
+        errors["member"] = _("Nobody grants access to themselves.")
     elif member.status == Member.Status.DEPARTED or not member.employed_on(timezone.localdate()):
-        errors["member"] = "This member has left; grant access to an employed member."
+        errors["member"] = _("This member has left; grant access to an employed member.")
     if role not in AccessGrant.Role.values:
-        errors["role"] = f"Choose one of {', '.join(AccessGrant.Role.values)}."
+        errors["role"] = _("Choose one of %(choices)s.") % {
+            "choices": ", ".join(AccessGrant.Role.values)
+        }
     if not (justification or "").strip():
-        errors["justification"] = "Say why this access is needed."
+        errors["justification"] = _("Say why this access is needed.")
     if expires_at is not None and expires_at <= now:
-        errors["expires_at"] = "The expiry must be in the future."
+        errors["expires_at"] = _("The expiry must be in the future.")
     if errors:
         raise DomainError(errors)
     # An open grant that has run out is closed by the system first, so expiry never blocks
@@ -106,7 +111,7 @@ def grant_create(
             grant.save()
     except IntegrityError as exc:
         raise Conflict(
-            {"member": "This member already has an open grant on this channel; revoke it first."}
+            {"member": _("This member already has an open grant on this channel; revoke it first.")}
         ) from exc
     audit_append(
         actor=_user(actor), action="grant.created", target_type="grant", target_id=grant.pk,
@@ -119,7 +124,7 @@ def grant_create(
 def grant_approve(*, grant: AccessGrant, actor: Member) -> AccessGrant:
     _require_admin(actor)
     if actor.pk in (grant.granted_by_id, grant.member_id):
-        raise Forbidden("A second admin approves: not the requester, not the grantee.")
+        raise Forbidden(_("A second admin approves: not the requester, not the grantee."))
     updated = (
         AccessGrant.objects.with_status("pending")
         .filter(pk=grant.pk)
@@ -127,7 +132,10 @@ def grant_approve(*, grant: AccessGrant, actor: Member) -> AccessGrant:
     )
     grant.refresh_from_db()
     if not updated:
-        raise Conflict(f"Only a pending grant can be approved; this one is {grant.status}.")
+        raise Conflict(
+            _("Only a pending grant can be approved; this one is %(status)s.")
+            % {"status": grant.status}
+        )
     audit_append(
         actor=_user(actor), action="grant.approved", target_type="grant", target_id=grant.pk,
         data=_grant_data(grant),
@@ -196,7 +204,7 @@ def grant_revoke(
     without anyone able to act is refused (409) unless `accept_gaps` (the coverage guard)."""
     _require_admin(actor)
     if not (reason or "").strip():
-        raise DomainError({"reason": "Say why the access is revoked."})
+        raise DomainError({"reason": _("Say why the access is revoked.")})
     locked = AccessGrant.objects.select_for_update().select_related("channel").get(pk=grant.pk)
     if locked.revoked_at is None:
         revoke_guarded([locked], actor=actor, reason=reason.strip(), accept_gaps=accept_gaps)
@@ -209,7 +217,7 @@ def revoke_layers(grant: AccessGrant) -> list[str]:
     layers = [*REVOKE_LAYERS]
     if grant.shared_credential:
         layers.append(ChecklistItem.Layer.SHARED_CREDENTIAL)
-    return [ChecklistItem.Layer(layer).label for layer in layers]
+    return [str(ChecklistItem.Layer(layer).label) for layer in layers]
 
 
 def revoke_guarded(
@@ -266,23 +274,32 @@ def successor_problem(successor: Member, *, leaver: Member, ended_on: dt.date) -
     another team is allowed (docs/governance.md "Successor")."""
     day_after = ended_on + dt.timedelta(days=1)
     if successor.pk == leaver.pk:
-        return "The successor cannot be the leaver."
+        return _("The successor cannot be the leaver.")
     if successor.status == Member.Status.DEPARTED:
-        return f"{successor} has left: choose someone still employed."
+        return _("%(successor)s has left: choose someone still employed.") % {
+            "successor": successor
+        }
     if successor.status == Member.Status.ON_LEAVE:
-        return f"{successor} is on long absence: choose someone at work."
+        return _("%(successor)s is on long absence: choose someone at work.") % {
+            "successor": successor
+        }
     if successor.started_on > day_after:
-        return f"{successor} starts on {successor.started_on:%d %b %Y}, after {leaver} leaves."
+        return _("%(successor)s starts on %(day)s, after %(leaver)s leaves.") % {
+            "successor": successor, "day": date_format(successor.started_on, "d M Y"),
+            "leaver": leaver,
+        }  # fmt: skip
     ends = [successor.ended_on] if successor.ended_on else []
     scheduled = Offboarding.objects.filter(
         member=successor, state=Offboarding.State.SCHEDULED
     ).values_list("ended_on", flat=True)
     ends.extend(scheduled)
     if ends and min(ends) <= ended_on:
-        return (
-            f"{successor} leaves on {min(ends):%d %b %Y}, not after {leaver}'s last day "
-            f"({ended_on:%d %b %Y})."
-        )
+        return _(
+            "%(successor)s leaves on %(day)s, not after %(leaver)s's last day (%(last_day)s)."
+        ) % {
+            "successor": successor, "day": date_format(min(ends), "d M Y"), "leaver": leaver,
+            "last_day": date_format(ended_on, "d M Y"),
+        }  # fmt: skip
     return None
 
 
@@ -311,19 +328,21 @@ def member_offboard(
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if member.pk == actor.pk:
-        errors["member"] = "Another admin offboards you."
+        errors["member"] = _("Another admin offboards you.")
     elif member.status == Member.Status.DEPARTED:
-        errors["member"] = f"{member} has already left."
+        errors["member"] = _("%(member)s has already left.") % {"member": member}
     if not reason:
-        errors["reason"] = "Say why the member leaves."
+        errors["reason"] = _("Say why the member leaves.")
     elif len(reason) > 500:
-        errors["reason"] = "Keep the reason to 500 characters."
+        errors["reason"] = _("Keep the reason to 500 characters.")
     if ended_on < member.started_on:
-        errors["ended_on"] = (
-            f"The last day is before {member} started ({member.started_on:%d %b %Y})."
-        )
+        errors["ended_on"] = _("The last day is before %(member)s started (%(day)s).") % {
+            "member": member, "day": date_format(member.started_on, "d M Y"),
+        }  # fmt: skip
     elif ended_on > LAST_DAY_LIMIT:
-        errors["ended_on"] = f"The last day must be on or before {LAST_DAY_LIMIT:%d %b %Y}."
+        errors["ended_on"] = _("The last day must be on or before %(day)s.") % {
+            "day": date_format(LAST_DAY_LIMIT, "d M Y")
+        }
     owns = Channel.objects.filter(owner=member).exists()
     if successor is not None:
         problem = successor_problem(successor, leaver=member, ended_on=ended_on)
@@ -331,7 +350,11 @@ def member_offboard(
             errors["successor"] = problem
     elif owns:
         owned = Channel.objects.filter(owner=member).count()
-        errors["successor"] = f"{member} owns {owned} channel(s): name a successor to hand them to."
+        errors["successor"] = ngettext(
+            "%(member)s owns %(n)s channel(s): name a successor to hand them to.",
+            "%(member)s owns %(n)s channel(s): name a successor to hand them to.",
+            owned,
+        ) % {"member": member, "n": owned}
     if errors:
         raise DomainError(errors)
 
@@ -490,9 +513,11 @@ def offboarding_cancel(*, member: Member, actor: Member) -> Offboarding:
     _require_admin(actor)
     offboarding = Offboarding.objects.select_for_update().filter(member=member).first()
     if offboarding is None or offboarding.state == Offboarding.State.CANCELLED:
-        raise Conflict(f"No offboarding of {member} is scheduled.")
+        raise Conflict(_("No offboarding of %(member)s is scheduled.") % {"member": member})
     if offboarding.state == Offboarding.State.DONE:
-        raise Conflict(f"{member}'s offboarding already ran; it cannot be cancelled.")
+        raise Conflict(
+            _("%(member)s's offboarding already ran; it cannot be cancelled.") % {"member": member}
+        )
     offboarding.state = Offboarding.State.CANCELLED
     offboarding.cancelled_at = timezone.now()
     offboarding.cancelled_by = actor
@@ -554,9 +579,9 @@ def _delete_sessions(user_id: int) -> None:
 def checklist_confirm(*, item: ChecklistItem, actor: Member) -> ChecklistItem:
     _require_admin(actor)
     if actor.pk == item.member_id:
-        raise Conflict("This follow-up is about your own access: another admin confirms it.")
+        raise Conflict(_("This follow-up is about your own access: another admin confirms it."))
     if actor.pk == item.made_by_id:
-        raise Conflict("You made this change: a second admin confirms its follow-up.")
+        raise Conflict(_("You made this change: a second admin confirms its follow-up."))
     updated = ChecklistItem.objects.filter(pk=item.pk, confirmed_at__isnull=True).update(
         confirmed_at=timezone.now(), confirmed_by=actor
     )
@@ -574,9 +599,9 @@ def checklist_confirm(*, item: ChecklistItem, actor: Member) -> ChecklistItem:
 def rotation_confirm(*, rotation: CredentialRotation, actor: Member) -> CredentialRotation:
     _require_admin(actor)
     if actor.pk == rotation.member_id:
-        raise Conflict("You knew this credential: another admin confirms its rotation.")
+        raise Conflict(_("You knew this credential: another admin confirms its rotation."))
     if actor.pk == rotation.opened_by_id:
-        raise Conflict("You made this change: a second admin confirms its follow-up.")
+        raise Conflict(_("You made this change: a second admin confirms its follow-up."))
     updated = CredentialRotation.objects.filter(pk=rotation.pk, rotated_at__isnull=True).update(
         rotated_at=timezone.now(), rotated_by=actor
     )
@@ -607,18 +632,18 @@ def connector_save(*, actor: Member | None, connector: Connector | None = None,
     """Create or change how revocations reach a platform; audited, never with the secret."""
     unknown = set(fields) - CONNECTOR_FIELDS
     if unknown:
-        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise DomainError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
     connector = connector or Connector()
     for name, value in fields.items():
         setattr(connector, name, value)
     if connector.kind == Connector.Kind.WEBHOOK and not (connector.url and connector.secret):
-        raise DomainError({"url": "A webhook connector needs a URL and a signing secret."})
+        raise DomainError({"url": _("A webhook connector needs a URL and a signing secret.")})
     created = connector.pk is None
     try:
         with transaction.atomic():
             connector.save()
     except IntegrityError as exc:
-        raise Conflict({"platform": "This platform already has a connector."}) from exc
+        raise Conflict({"platform": _("This platform already has a connector.")}) from exc
     audit_append(
         actor=_user(actor), action="connector.created" if created else "connector.changed",
         target_type="connector", target_id=connector.pk,

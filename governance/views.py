@@ -15,7 +15,10 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance import followups, services
@@ -65,7 +68,7 @@ def admin_required(view):
     def wrapper(request, *args, **kwargs):
         roles = roles_for(request.user)
         if not roles.is_admin:
-            raise PermissionDenied("The governance pages are for admins.")
+            raise PermissionDenied(_("The governance pages are for admins."))
         with timezone.override(roles.member.tz):
             return view(request, roles.member, *args, **kwargs)
 
@@ -94,10 +97,11 @@ def guarded_form_action(request, form, action, *, done):
             form.ask_to_accept(gaps)
             form.add_error(
                 "accept_gaps",
-                "This would leave "
-                + ", ".join(g["label"] for g in gaps)
-                + " with nobody able to act. Tick the box to go ahead anyway, or give "
-                "someone else access first.",
+                _(
+                    "This would leave %(channels)s with nobody able to act. Tick the box to go "
+                    "ahead anyway, or give someone else access first."
+                )
+                % {"channels": ", ".join(g["label"] for g in gaps)},
             )
         form_errors(form, exc)
         return None
@@ -121,12 +125,12 @@ def _absence(member: Member, today: dt.date) -> tuple[str, bool]:
     """Why governance_health counts a member as absent, in words, and whether they left (and
     so are someone to offboard rather than to cover for)."""
     if member.status == Member.Status.DEPARTED:
-        return "Departed", True
+        return _("Departed"), True
     if member.ended_on is not None and member.ended_on < today:
-        return f"Left on {member.ended_on:%d %b %Y}", True
+        return _("Left on %(day)s") % {"day": date_format(member.ended_on, "d M Y")}, True
     if member.status == Member.Status.ON_LEAVE:
-        return "On long absence", False
-    return "On leave today", False
+        return _("On long absence"), False
+    return _("On leave today"), False
 
 
 @admin_required
@@ -174,11 +178,11 @@ def _with_permission(rows: list[followups.FollowUp], actor: Member) -> list[dict
         if followups.may_confirm(row, actor):
             why_not = ""
         elif row.member is not None and row.member.pk == actor.pk:
-            why_not = "It is about your own access."
+            why_not = _("It is about your own access.")
         elif row.made_by is not None and row.made_by.pk == actor.pk:
-            why_not = "You made this change."
+            why_not = _("You made this change.")
         else:
-            why_not = "You may not confirm it."
+            why_not = _("You may not confirm it.")
         shown.append({"row": row, "may_confirm": not why_not, "why_not": why_not})
     return shown
 
@@ -200,10 +204,17 @@ def followups_page(request, actor: Member):
 def outbox_retry_view(request, actor: Member, pk):
     message = get_object_or_404(OutboxMessage, pk=pk)
     if message.dead_at is None:
-        messages.info(request, f"Message {message.pk} is not dead-lettered; nothing to retry.")
+        messages.info(
+            request,
+            _("Message %(id)s is not dead-lettered; nothing to retry.") % {"id": message.pk},
+        )
     else:
         outbox_retry(message=message, actor=actor)
-        messages.success(request, f"Message {message.pk} ({message.topic}) will be sent again.")
+        messages.success(
+            request,
+            _("Message %(id)s (%(topic)s) will be sent again.")
+            % {"id": message.pk, "topic": message.topic},
+        )
     return redirect("governance")
 
 
@@ -246,10 +257,7 @@ def grants(request, actor: Member):
         form = GrantForm(request.POST, user=request.user, today=today)
         granted = form_action(
             request, form, lambda values: services.grant_create(actor=actor, **values),
-            done=lambda grant: f"Granted {grant.member} {grant.get_role_display()} on "
-            f"{grant.channel}"
-            + ("; it is pending until a second admin approves it." if grant.status == "pending"
-               else "."),
+            done=_granted_text,
         )  # fmt: skip
         if granted is not None:
             return redirect("governance-grants")
@@ -292,16 +300,44 @@ def grant_approve(request, actor: Member, pk: int):
     grant = get_object_or_404(AccessGrant.objects.for_user(request.user), pk=pk)
     button_action(
         request, lambda: services.grant_approve(grant=grant, actor=actor),
-        done=lambda g: f"Approved {g.member}'s {g.get_role_display()} on {g.channel}.",
-        refused="Not approved",
+        done=lambda g: _("Approved %(member)s's %(role)s on %(channel)s.")
+        % {"member": g.member, "role": g.get_role_display(), "channel": g.channel},
+        refused=_("Not approved"),
     )  # fmt: skip
     return redirect(_next_url(request, reverse("governance-grants")))
 
 
+def _granted_text(grant: AccessGrant) -> str:
+    words = {"member": grant.member, "role": grant.get_role_display(), "channel": grant.channel}
+    if grant.status == "pending":
+        return (
+            _(
+                "Granted %(member)s %(role)s on %(channel)s; it is pending until a second admin "
+                "approves it."
+            )
+            % words
+        )
+    return _("Granted %(member)s %(role)s on %(channel)s.") % words
+
+
+# A closed grant's status, in words.
+CLOSED_STATUS_WORDS = {
+    "expired": pgettext_lazy("grant status", "expired"),
+    "revoked": pgettext_lazy("grant status", "revoked"),
+}
+
+
 def _closed_text(grant: AccessGrant) -> str:
-    when = timezone.localtime(grant.revoked_at).strftime("%d %b %Y %H:%M")
-    by = f" by {grant.revoked_by}" if grant.revoked_by_id else ""
-    return f"already {grant.status} on {when}{by} ({grant.revoke_reason})"
+    status = grant.status
+    words = {
+        "status": CLOSED_STATUS_WORDS.get(status, status),
+        "when": date_format(timezone.localtime(grant.revoked_at), "d M Y H:i"),
+        "by": grant.revoked_by,
+        "reason": grant.revoke_reason,
+    }
+    if grant.revoked_by_id:
+        return _("already %(status)s on %(when)s by %(by)s (%(reason)s)") % words
+    return _("already %(status)s on %(when)s (%(reason)s)") % words
 
 
 @admin_required
@@ -319,13 +355,18 @@ def grant_revoke(request, actor: Member, pk: int):
         form.ask_to_accept([{"id": c.pk, "label": c.label} for c in check.gaps])
     if request.method == "POST":
         if grant.revoked_at is not None:
-            messages.info(request, f"This grant was {_closed_text(grant)}; nothing changed.")
+            messages.info(
+                request,
+                _("This grant was %(closed)s; nothing changed.") % {"closed": _closed_text(grant)},
+            )
             return redirect(back)
         revoked = guarded_form_action(
             request, form,
             lambda values: services.grant_revoke(grant=grant, actor=actor, **values),
-            done=lambda g: f"Revoked {g.member}'s {g.get_role_display()} access to {g.channel}. "
-            "Its follow-ups are in the queue on the governance page.",
+            done=lambda g: _(
+                "Revoked %(member)s's %(role)s access to %(channel)s. Its follow-ups are in the "
+                "queue on the governance page."
+            ) % {"member": g.member, "role": g.get_role_display(), "channel": g.channel},
         )  # fmt: skip
         if revoked is not None:
             return redirect(back)
@@ -378,27 +419,43 @@ def member_offboard(request, actor: Member, pk: int):
         initial=initial,
     )
     if request.method == "POST" and done is not None:
-        messages.info(request, f"{leaver} is already offboarded; nothing changed.")
+        messages.info(
+            request, _("%(leaver)s is already offboarded; nothing changed.") % {"leaver": leaver}
+        )
         return redirect("governance-offboarding", pk=done.pk)
     if request.method == "POST":
 
         def offboarded(result: dict) -> str:
             if result["state"] == Offboarding.State.SCHEDULED:
                 when = timezone.localtime(result["scheduled_for"])
+                return _(
+                    "Scheduled: %(leaver)s keeps working until the end of %(day)s (%(tz)s); "
+                    "their access ends then (%(when)s your time)."
+                ) % {
+                    "leaver": leaver, "day": date_format(form.cleaned_data["ended_on"], "d M Y"),
+                    "tz": leaver.timezone, "when": date_format(when, "d M Y H:i"),
+                }  # fmt: skip
+            words = {
+                "leaver": leaver, "grants": result["revoked_grants"],
+                "rotations": result["rotations_created"],
+                "channels": result["channels_reassigned"],
+                "successor": form.cleaned_data["successor"],
+            }  # fmt: skip
+            if result["channels_reassigned"]:
                 return (
-                    f"Scheduled: {leaver} keeps working until the end of "
-                    f"{form.cleaned_data['ended_on']:%d %b %Y} ({leaver.timezone}); their "
-                    f"access ends then ({when:%d %b %Y %H:%M} your time)."
+                    _(
+                        "Offboarded %(leaver)s: %(grants)s grant(s) revoked, %(rotations)s "
+                        "credential rotation(s) required, %(channels)s channel(s) handed to "
+                        "%(successor)s."
+                    )
+                    % words
                 )
-            successor = form.cleaned_data["successor"]
-            handed = (
-                f", {result['channels_reassigned']} channel(s) handed to {successor}"
-                if result["channels_reassigned"]
-                else ""
-            )
             return (
-                f"Offboarded {leaver}: {result['revoked_grants']} grant(s) revoked, "
-                f"{result['rotations_created']} credential rotation(s) required{handed}."
+                _(
+                    "Offboarded %(leaver)s: %(grants)s grant(s) revoked, %(rotations)s "
+                    "credential rotation(s) required."
+                )
+                % words
             )
 
         result = guarded_form_action(
@@ -499,8 +556,9 @@ def checklist_confirm(request, actor: Member, pk: int):
     item = get_object_or_404(ChecklistItem.objects.select_related("channel"), pk=pk)
     button_action(
         request, lambda: services.checklist_confirm(item=item, actor=actor),
-        done=lambda i: f"Confirmed: {i.get_layer_display()} on {i.channel}.",
-        refused="Not confirmed",
+        done=lambda i: _("Confirmed: %(layer)s on %(channel)s.")
+        % {"layer": i.get_layer_display(), "channel": i.channel},
+        refused=_("Not confirmed"),
     )  # fmt: skip
     default = (
         reverse("governance-offboarding", args=[item.offboarding_id])
@@ -516,8 +574,9 @@ def rotation_confirm(request, actor: Member, pk: int):
     rotation = get_object_or_404(CredentialRotation.objects.select_related("channel"), pk=pk)
     button_action(
         request, lambda: services.rotation_confirm(rotation=rotation, actor=actor),
-        done=lambda r: f"Confirmed: the shared credential of {r.channel} is rotated.",
-        refused="Not confirmed",
+        done=lambda r: _("Confirmed: the shared credential of %(channel)s is rotated.")
+        % {"channel": r.channel},
+        refused=_("Not confirmed"),
     )  # fmt: skip
     return redirect(_next_url(request, reverse("governance")))
 
@@ -528,7 +587,8 @@ def offboarding_cancel(request, actor: Member, pk: int):
     leaver = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
     button_action(
         request, lambda: services.offboarding_cancel(member=leaver, actor=actor),
-        done=lambda o: f"Cancelled {leaver}'s offboarding: they stay, with their access.",
-        refused="Not cancelled",
+        done=lambda o: _("Cancelled %(leaver)s's offboarding: they stay, with their access.")
+        % {"leaver": leaver},
+        refused=_("Not cancelled"),
     )  # fmt: skip
     return redirect("governance-member-offboard", pk=leaver.pk)

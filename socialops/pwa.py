@@ -14,6 +14,7 @@ from pathlib import Path
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 SW_SOURCE = Path(__file__).resolve().parent / "static" / "socialops" / "sw.js"
@@ -34,7 +35,9 @@ def manifest(request: HttpRequest) -> HttpResponse:
     data = {
         "name": "socialops",
         "short_name": "socialops",
-        "description": "Log your week, even offline.",
+        # The browser fetches the manifest without the session cookie, but with its
+        # Accept-Language: LocaleMiddleware picks the language from it (and adds Vary).
+        "description": _("Log your week, even offline."),
         "id": start,
         "start_url": start,
         "scope": "/",

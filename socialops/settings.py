@@ -110,8 +110,9 @@ LANGUAGE_CODE = "en"
 # Pages and API messages in English, Italian and Indonesian: the person's saved choice
 # (teams.middleware.PersonLanguageMiddleware), else Accept-Language, else English.
 LANGUAGES = [("en", "English"), ("it", "Italiano"), ("id", "Bahasa Indonesia")]
-# One catalogue for the whole project, kept in socialops/locale (see docs/i18n.md).
-LOCALE_PATHS = [BASE_DIR / "socialops" / "locale"]
+# One catalogue for the whole project, in socialops/catalogues (see docs/i18n.md). Not named
+# "locale": makemessages would adopt a directory of that name for the files beneath it.
+LOCALE_PATHS = [BASE_DIR / "socialops" / "catalogues"]
 TIME_ZONE = "UTC"  # the server stores and schedules in UTC; every member has their own zone
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -31,7 +32,7 @@ class WeekdaysField(serializers.ListField):
     def to_internal_value(self, data):
         days = super().to_internal_value(data)
         if not 1 <= len(days) <= 7 or len(set(days)) != len(days):
-            raise ValidationError("Give 1 to 7 distinct weekdays, 0 = Monday … 6 = Sunday.")
+            raise ValidationError(_("Give 1 to 7 distinct weekdays, 0 = Monday … 6 = Sunday."))
         return sorted(days)
 
 
@@ -39,7 +40,10 @@ class TimezoneField(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if value not in timezone_names():
-            raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/Paris).")
+            raise ValidationError(
+                _("“%(value)s” is not an IANA time zone name (e.g. Europe/Paris).")
+                % {"value": value}
+            )
         return value
 
 
@@ -158,7 +162,7 @@ class MemberSerializer(serializers.ModelSerializer):
             start = start or self.instance.workday_start
             end = end or self.instance.workday_end
         if start and end and end <= start:
-            raise ValidationError({"workday_end": "The workday must end after it starts."})
+            raise ValidationError({"workday_end": _("The workday must end after it starts.")})
         return attrs
 
 
@@ -180,13 +184,13 @@ class MemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet)
 
     def service_create(self, values):
         if "username" not in values:
-            raise ValidationError({"username": ["This field is required."]})
+            raise ValidationError({"username": [_("This field is required.")]})
         return services.member_create(**values)
 
     def service_update(self, record, values):
         for name in ("username", "password"):
             if name in values:
-                raise ValidationError({name: ["This field cannot be changed here."]})
+                raise ValidationError({name: [_("This field cannot be changed here.")]})
         return services.member_update(member=record, actor=self.roles.member, **values)
 
 
@@ -326,12 +330,12 @@ class MeView(APIView):
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request):
         if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+            raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
         other = sorted(set(request.data) - {"share_pulse_with_leader", "language"})
         if other:
             raise ValidationError(
                 {
-                    name: ["Only share_pulse_with_leader and language can be changed here."]
+                    name: [_("Only share_pulse_with_leader and language can be changed here.")]
                     for name in other
                 }
             )
@@ -340,7 +344,7 @@ class MeView(APIView):
         member = roles_for(request.user).member
         if member is None:
             field = next(iter(ser.validated_data), "share_pulse_with_leader")
-            raise ValidationError({field: ["You have no member record."]})
+            raise ValidationError({field: [_("You have no member record.")]})
         if "share_pulse_with_leader" in ser.validated_data:
             services.member_set_share_pulse(
                 member=member, share=ser.validated_data["share_pulse_with_leader"]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TeamsConfig(AppConfig):
     name = "teams"
-    verbose_name = "Teams, members and channels"
+    verbose_name = _("Teams, members and channels")

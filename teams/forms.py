@@ -4,20 +4,30 @@ import datetime as dt
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from teams.models import Channel, Leave, Member
 
 
 class LeaveForm(forms.Form):
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    kind = forms.ChoiceField(choices=Leave.Kind.choices, initial=Leave.Kind.VACATION)
+    start_date = forms.DateField(
+        label=gettext_lazy("Start date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("End date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=Leave.Kind.choices, initial=Leave.Kind.VACATION
+    )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "Leave cannot end before it starts.")
+            self.add_error("end_date", _("Leave cannot end before it starts."))
         return data
 
 
@@ -25,15 +35,18 @@ class OnCallForm(forms.Form):
     """Start and end in the member's own time zone; stored as instants."""
 
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=gettext_lazy("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label="Ends",
+        label=gettext_lazy("Ends"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     channel = forms.ModelChoiceField(
-        queryset=Channel.objects.none(), required=False, empty_label="No channel"
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No channel"),
     )
 
     def __init__(self, *args, member: Member, **kwargs):

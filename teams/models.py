@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @functools.cache
@@ -29,7 +31,9 @@ def timezone_names() -> frozenset[str]:
 
 def validate_timezone(value: str) -> None:
     if value not in timezone_names():
-        raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/London).")
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone name (e.g. Europe/London).") % {"value": value}
+        )
 
 
 def validate_weekdays(value) -> None:
@@ -39,7 +43,9 @@ def validate_weekdays(value) -> None:
         or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in value)
         or len(set(value)) != len(value)
     ):
-        raise ValidationError("Give 1 to 7 distinct weekdays as numbers, 0 = Monday … 6 = Sunday.")
+        raise ValidationError(
+            _("Give 1 to 7 distinct weekdays as numbers, 0 = Monday … 6 = Sunday.")
+        )
 
 
 def default_workdays() -> list[int]:
@@ -66,7 +72,8 @@ class Team(models.Model):
     # How many days back members may log or edit their work, so that scores stop moving
     # under people's feet (docs/api.md: the edit window).
     log_window_days = models.PositiveSmallIntegerField(
-        default=35, help_text="How many days back members may log or change their work."
+        default=35,
+        help_text=gettext_lazy("How many days back members may log or change their work."),
     )
     leaders = models.ManyToManyField("teams.Member", related_name="led_teams", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,9 +144,9 @@ class MemberQuerySet(models.QuerySet):
 
 class Member(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_LEAVE = "on_leave", "On leave"
-        DEPARTED = "departed", "Departed"
+        ACTIVE = "active", gettext_lazy("Active")
+        ON_LEAVE = "on_leave", gettext_lazy("On leave")
+        DEPARTED = "departed", gettext_lazy("Departed")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
@@ -149,9 +156,9 @@ class Member(models.Model):
         Team, on_delete=models.PROTECT, related_name="members", null=True, blank=True
     )
     # A person may hold several roles at once.
-    role_member = models.BooleanField("member role", default=True)
-    role_leader = models.BooleanField("leader role", default=False)
-    role_admin = models.BooleanField("admin role", default=False)
+    role_member = models.BooleanField(gettext_lazy("member role"), default=True)
+    role_leader = models.BooleanField(gettext_lazy("leader role"), default=False)
+    role_admin = models.BooleanField(gettext_lazy("admin role"), default=False)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     workday_start = models.TimeField(default=dt.time(9, 0))
     workday_end = models.TimeField(default=dt.time(17, 30))
@@ -232,7 +239,7 @@ class ChannelQuerySet(models.QuerySet):
         return self.filter(team_id__in=team_ids)
 
 
-HANDLE_TAKEN = (
+HANDLE_TAKEN = gettext_lazy(
     "Another channel on this platform already has this handle; handles are compared "
     "ignoring case (@HalcyonHelp and @halcyonhelp are one account)."
 )
@@ -251,7 +258,7 @@ class Channel(models.Model):
         YOUTUBE = "youtube", "YouTube"
         THREADS = "threads", "Threads"
         PINTEREST = "pinterest", "Pinterest"
-        OTHER = "other", "Other"
+        OTHER = "other", gettext_lazy("Other")
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
     handle = models.CharField(max_length=120)
@@ -269,7 +276,9 @@ class Channel(models.Model):
             MinValueValidator(Decimal("0.001")),
             MaxValueValidator(
                 Decimal("0.999"),
-                "At most 0.999: no number of people answers every single message in time.",
+                gettext_lazy(
+                    "At most 0.999: no number of people answers every single message in time."
+                ),
             ),
         ],
     )
@@ -349,9 +358,9 @@ class MemberOwnedQuerySet(models.QuerySet):
 
 class Leave(models.Model):
     class Kind(models.TextChoices):
-        VACATION = "vacation", "Vacation"
-        SICK = "sick", "Sick"
-        OTHER = "other", "Other"
+        VACATION = "vacation", gettext_lazy("Vacation")
+        SICK = "sick", gettext_lazy("Sick")
+        OTHER = "other", gettext_lazy("Other")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="leave")
     start_date = models.DateField()
@@ -363,7 +372,7 @@ class Leave(models.Model):
 
     class Meta:
         ordering = ["-start_date"]
-        verbose_name_plural = "leave"
+        verbose_name_plural = gettext_lazy("leave")
         indexes = [models.Index(fields=["member", "start_date", "end_date"])]
         constraints = [
             models.CheckConstraint(

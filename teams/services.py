@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from socialops.audit.services import Entry, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError
@@ -39,7 +40,7 @@ CONSTRAINT_ERRORS = {"channel_unique_handle_ci": {"handle": HANDLE_TAKEN}}
 def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise DomainError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
     for name, value in fields.items():
         setattr(instance, name, value)
     return list(fields)
@@ -64,8 +65,9 @@ def _save(instance, *, update_fields: list[str] | None = None) -> None:
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
         if constraint in CONSTRAINT_ERRORS:
-            raise Conflict(CONSTRAINT_ERRORS[constraint]) from exc
-        raise Conflict("This conflicts with an existing record.") from exc
+            errors = {name: str(message) for name, message in CONSTRAINT_ERRORS[constraint].items()}
+            raise Conflict(errors) from exc
+        raise Conflict(_("This conflicts with an existing record.")) from exc
 
 
 @transaction.atomic
@@ -92,7 +94,10 @@ def team_set_leaders(*, team: Team, leaders: list[Member]) -> None:
     not_leaders = [m for m in leaders if not m.role_leader]
     if not_leaders:
         raise DomainError(
-            {"leader_ids": f"{', '.join(map(str, not_leaders))} do not hold the leader role."}
+            {
+                "leader_ids": _("%(names)s do not hold the leader role.")
+                % {"names": ", ".join(map(str, not_leaders))}
+            }
         )
     team.leaders.set(leaders)
 
@@ -111,7 +116,7 @@ def member_create(
     `user` without a member record (the admin's add form). Roles given are audited."""
     if user is not None:
         if Member.objects.filter(user=user).exists():
-            raise Conflict({"user": "This person already has a member record."})
+            raise Conflict({"user": _("This person already has a member record.")})
         member = Member(user=user)
         _apply(member, fields, MEMBER_FIELDS)
         _save(member)
@@ -119,7 +124,7 @@ def member_create(
         return member
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict({"username": "A person with this username already exists."})
+        raise Conflict({"username": _("A person with this username already exists.")})
     user = User(username=username, email=email)
     if password:
         try:
@@ -174,7 +179,7 @@ def member_set_share_pulse(*, member: Member, share: bool) -> Member:
 def member_set_language(*, member: Member, language: str) -> Member:
     """The person's own language for pages and API messages ("" follows the browser)."""
     if language not in ("", *(code for code, _name in settings.LANGUAGES)):
-        raise DomainError({"language": "Choose en, it, id, or blank for the browser's."})
+        raise DomainError({"language": _("Choose en, it, id, or blank for the browser's.")})
     member.language = language
     member.save(update_fields=["language"])
     return member
@@ -200,22 +205,28 @@ def channel_update(*, channel: Channel, **fields) -> Channel:
 
 def _check_channel_owner(channel: Channel) -> None:
     if channel.owner is not None and channel.owner.status == Member.Status.DEPARTED:
-        raise DomainError({"owner": "A departed member cannot own a channel."})
+        raise DomainError({"owner": _("A departed member cannot own a channel.")})
 
 
 def _check_employed(member: Member, day: dt.date, field: str) -> None:
     if not member.employed_on(day):
-        raise DomainError({field: f"{day:%Y-%m-%d} is outside your employment."})
+        raise DomainError(
+            {field: _("%(day)s is outside your employment.") % {"day": f"{day:%Y-%m-%d}"}}
+        )
 
 
 @transaction.atomic
 def leave_create(*, member: Member, start_date: dt.date, end_date: dt.date, kind: str) -> Leave:
     if end_date < start_date:
-        raise DomainError({"end_date": "Leave cannot end before it starts."})
+        raise DomainError({"end_date": _("Leave cannot end before it starts.")})
     if (end_date - start_date).days + 1 > MAX_LEAVE_DAYS:
-        raise DomainError({"end_date": f"Record at most {MAX_LEAVE_DAYS} days at a time."})
+        raise DomainError(
+            {"end_date": _("Record at most %(n)s days at a time.") % {"n": MAX_LEAVE_DAYS}}
+        )
     if kind not in Leave.Kind.values:
-        raise DomainError({"kind": f"Choose one of {', '.join(Leave.Kind.values)}."})
+        raise DomainError(
+            {"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(Leave.Kind.values)}}
+        )
     _check_employed(member, start_date, "start_date")
     _check_employed(member, end_date, "end_date")
     Member.objects.select_for_update().filter(pk=member.pk).first()  # serialise per member
@@ -225,8 +236,11 @@ def leave_create(*, member: Member, start_date: dt.date, end_date: dt.date, kind
     if overlapping is not None:
         raise Conflict(
             {
-                "start_date": "This overlaps leave already recorded "
-                f"({overlapping.start_date:%Y-%m-%d} to {overlapping.end_date:%Y-%m-%d})."
+                "start_date": _("This overlaps leave already recorded (%(start)s to %(end)s).")
+                % {
+                    "start": f"{overlapping.start_date:%Y-%m-%d}",
+                    "end": f"{overlapping.end_date:%Y-%m-%d}",
+                }
             }
         )
     leave = Leave(member=member, start_date=start_date, end_date=end_date, kind=kind)
@@ -257,13 +271,13 @@ def on_call_create(
     channel: Channel | None = None,
 ) -> OnCallShift:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise DomainError({"starts_at": "Give the time with its UTC offset."})
+        raise DomainError({"starts_at": _("Give the time with its UTC offset.")})
     if ends_at <= starts_at:
-        raise DomainError({"ends_at": "The shift must end after it starts."})
+        raise DomainError({"ends_at": _("The shift must end after it starts.")})
     if ends_at - starts_at > MAX_SHIFT:
-        raise DomainError({"ends_at": "Record shifts of at most 14 days."})
+        raise DomainError({"ends_at": _("Record shifts of at most 14 days.")})
     if channel is not None and channel.team_id != member.team_id:
-        raise DomainError({"channel": "Choose one of your team's channels."})
+        raise DomainError({"channel": _("Choose one of your team's channels.")})
     first, last = on_call_local_dates(member, starts_at, ends_at)
     _check_employed(member, first, "starts_at")
     _check_employed(member, last, "ends_at")

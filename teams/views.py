@@ -17,6 +17,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.common.pages import button_action, form_action
@@ -46,7 +47,9 @@ def _record_create(
     """Record leave or a shift for the signed-in member: to the day it starts on the page,
     or the page again with the form's errors."""
     member = page.member(request)
-    record = form_action(request, form, lambda values: create(member, values), done=lambda _: done)
+    record = form_action(
+        request, form, lambda values: create(member, values), done=lambda _result: done
+    )
     if record is not None:
         return redirect(page.url_for(day_of(record)))
     return page.render_with(request, member, **{form_name: form})
@@ -55,7 +58,7 @@ def _record_create(
 def _record_delete(
     request: HttpRequest, page: RecordsPage, day: dt.date, delete: Callable[[], None], done: str
 ) -> HttpResponse:
-    button_action(request, delete, done=lambda _: done, refused="Not removed")
+    button_action(request, delete, done=lambda _result: done, refused=_("Not removed"))
     return redirect(page.url_for(day))
 
 
@@ -65,7 +68,7 @@ def leave_create(request: HttpRequest, *, page: RecordsPage) -> HttpResponse:
     return _record_create(
         request, page, "leave_form", LeaveForm(request.POST),
         lambda member, values: services.leave_create(member=member, **values),
-        done="Leave recorded.", day_of=lambda leave: leave.start_date,
+        done=_("Leave recorded."), day_of=lambda leave: leave.start_date,
     )  # fmt: skip
 
 
@@ -76,7 +79,7 @@ def leave_delete(request: HttpRequest, pk: int, *, page: RecordsPage) -> HttpRes
     leave = get_object_or_404(Leave.objects.for_user(request.user).filter(member=member), pk=pk)
     return _record_delete(
         request, page, leave.start_date, lambda: services.leave_delete(leave=leave),
-        "Leave removed.",
+        _("Leave removed."),
     )  # fmt: skip
 
 
@@ -87,7 +90,7 @@ def on_call_create(request: HttpRequest, *, page: RecordsPage) -> HttpResponse:
     return _record_create(
         request, page, "on_call_form", form,
         lambda member, values: services.on_call_create(member=member, **values),
-        done="On-call shift recorded.", day_of=lambda shift: shift.first_local_date,
+        done=_("On-call shift recorded."), day_of=lambda shift: shift.first_local_date,
     )  # fmt: skip
 
 
@@ -100,5 +103,5 @@ def on_call_delete(request: HttpRequest, pk: int, *, page: RecordsPage) -> HttpR
     )
     return _record_delete(
         request, page, shift.first_local_date, lambda: services.on_call_delete(shift=shift),
-        "On-call shift removed.",
+        _("On-call shift removed."),
     )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Model
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -49,7 +50,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def check_create(self) -> None:
         if not self.can_create(self.roles):
-            raise PermissionDenied("Your role may not create this.")
+            raise PermissionDenied(_("Your role may not create this."))
 
     def get_object(self):
         try:
@@ -57,7 +58,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         except (ValueError, TypeError) as exc:  # a malformed id is simply not found
             raise Http404 from exc
         if self.action not in ("retrieve",) and not self.can_change(self.roles, obj):
-            raise PermissionDenied("Your role may not change this.")
+            raise PermissionDenied(_("Your role may not change this."))
         return obj
 
 
@@ -148,8 +149,8 @@ class PersonalRecordViewSet(ServiceCreateMixin, ServiceDestroyMixin, ListRetriev
     def own_member(self, validated: dict) -> Member:
         member = self.roles.member
         if member is None:  # check_create() has already refused anyone without a member record
-            raise PermissionDenied("Your role may not create this.")
+            raise PermissionDenied(_("Your role may not create this."))
         claimed = validated.pop("member", None)
         if claimed is not None and claimed != member.pk:
-            raise ValidationError({"member": ["You can only record your own work and time."]})
+            raise ValidationError({"member": [_("You can only record your own work and time.")]})
         return member

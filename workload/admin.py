@@ -38,11 +38,11 @@ class TaskLogAdmin(ServiceAdmin):
         values = changed_values(form, task_logs.EDITABLE | {"member"})
         if change:
             log = TaskLog.objects.select_related("member").get(pk=form.instance.pk)
-            return task_logs.task_log_update(task_log=log, **values)
-        return task_logs.task_log_create(**values)
+            return task_logs.task_log_update(task_log=log, actor=request.user, **values)
+        return task_logs.task_log_create(actor=request.user, **values)
 
     def service_delete(self, request: HttpRequest, obj: TaskLog) -> None:
-        task_logs.task_log_delete(task_log=obj)
+        task_logs.task_log_delete(task_log=obj, actor=request.user)
 
 
 # Raw pulse answers (PulseResponse) are deliberately not registered: docs/privacy.md.

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkloadConfig(AppConfig):
     name = "workload"
-    verbose_name = "Workload"
+    verbose_name = _("Workload")
 
     def ready(self) -> None:
         # Imported here, not at module level: models and selectors need the app registry,

@@ -1,8 +1,8 @@
 """Dates as people read them (docs/architecture.md, "Showing things").
 
-Pure Python, no Django, no locale: the names are fixed English abbreviations, so a page reads
-the same whatever the server's locale. A date outside `today`'s year carries its year:
-"Wed 2 Dec", "Wed 1 Jan 2025".
+The names are Django's abbreviations in the active language (never the server's locale), so
+an English page reads "Wed 2 Dec" whatever the server. A date outside `today`'s year carries
+its year: "Wed 2 Dec", "Wed 1 Jan 2025".
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+
+# Lazy: "Mon" … "Sun" and "Jan" … "Dec" (Django's "jan" title-cased, as its "M" format does).
+WEEKDAYS = tuple(WEEKDAYS_ABBR[i] for i in range(7))
+MONTHS = tuple(MONTHS_3[i] for i in range(1, 13))
 
 
 def short_date(day: dt.date, today: dt.date) -> str:
     """ "2 Dec" in today's year, "1 Jan 2025" outside it."""
-    text = f"{day.day} {MONTHS[day.month - 1]}"
+    text = f"{day.day} {str(MONTHS[day.month - 1]).title()}"
     return text if day.year == today.year else f"{text} {day.year}"
 
 

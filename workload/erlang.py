@@ -16,6 +16,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # Offered loads above this many Erlangs are refused (a 400 from the API).
 MAX_LOAD = 50_000.0
 # No search goes past this many agents: it bounds the work of every call.
@@ -455,13 +457,13 @@ def required_agents_erlang_a(
 
 def _number(field: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real | decimal.Decimal):
-        raise CalculatorInputError(field, "Must be a number.")
+        raise CalculatorInputError(field, _("Must be a number."))
     try:
         number = float(value)
     except (OverflowError, ValueError, decimal.InvalidOperation) as exc:
-        raise CalculatorInputError(field, "Must be a finite number.") from exc
+        raise CalculatorInputError(field, _("Must be a finite number.")) from exc
     if not math.isfinite(number):
-        raise CalculatorInputError(field, "Must be a finite number.")
+        raise CalculatorInputError(field, _("Must be a finite number."))
     return number
 
 
@@ -499,31 +501,34 @@ def calculator(
     v = {field: _number(field, value) for field, value in values.items()}
     for field in ("arrivals", "interval_minutes", "aht_minutes", "target_seconds"):
         if v[field] <= 0:
-            raise CalculatorInputError(field, "Must be greater than 0.")
+            raise CalculatorInputError(field, _("Must be greater than 0."))
     if "patience_minutes" in v and v["patience_minutes"] <= 0:
-        raise CalculatorInputError("patience_minutes", "Must be greater than 0.")
+        raise CalculatorInputError("patience_minutes", _("Must be greater than 0."))
     if not (0 < v["service_level"] < 1):
         raise CalculatorInputError(
-            "service_level", "Must be between 0 and 1, both excluded (1 is unreachable)."
+            "service_level", _("Must be between 0 and 1, both excluded (1 is unreachable).")
         )
     if not (0 < v["max_occupancy"] <= 1):
-        raise CalculatorInputError("max_occupancy", "Must be greater than 0 and at most 1.")
+        raise CalculatorInputError("max_occupancy", _("Must be greater than 0 and at most 1."))
     if not (0 <= v["shrinkage"] < 1):
-        raise CalculatorInputError("shrinkage", "Must be at least 0 and less than 1.")
+        raise CalculatorInputError("shrinkage", _("Must be at least 0 and less than 1."))
 
     rate = v["arrivals"] / v["interval_minutes"]  # per minute
     aht = v["aht_minutes"]
     load = rate * aht
     if not math.isfinite(rate) or not math.isfinite(load) or load > MAX_LOAD:
         raise CalculatorInputError(
-            "arrivals", f"The offered load is above {MAX_LOAD:,.0f} Erlangs: too large."
+            "arrivals",
+            _("The offered load is above %(load)s Erlangs: too large.")
+            % {"load": f"{MAX_LOAD:,.0f}"},
         )
     target = v["target_seconds"] / 60.0
     target_rel = min(target / aht, 1e300)  # in AHTs
     cap, sl_target = v["max_occupancy"], v["service_level"]
     if max(math.floor(load) + 1, load / cap) > MAX_AGENTS:
         raise CalculatorInputError(
-            "max_occupancy", f"More than {MAX_AGENTS:,} positions would be needed."
+            "max_occupancy",
+            _("More than %(agents)s positions would be needed.") % {"agents": f"{MAX_AGENTS:,}"},
         )
     try:
         if "patience_minutes" in v:
@@ -550,14 +555,19 @@ def calculator(
         if "patience_minutes" in v:
             raise CalculatorInputError(
                 "patience_minutes",
-                f"Too large to compute with abandonment ({exc}); leave patience out to use "
-                "Erlang C.",
+                _(
+                    "Too large to compute with abandonment (%(error)s); leave patience out to "
+                    "use Erlang C."
+                )
+                % {"error": exc},
             ) from exc
-        raise CalculatorInputError("arrivals", f"Too large to compute: {exc}.") from exc
+        raise CalculatorInputError(
+            "arrivals", _("Too large to compute: %(error)s.") % {"error": exc}
+        ) from exc
     except ErlangError as exc:  # pragma: no cover - validated above
         raise CalculatorInputError("arrivals", str(exc)) from exc
     if not all(math.isfinite(x) for x in result.values()):
-        raise CalculatorInputError("aht_minutes", "Too large to compute.")
+        raise CalculatorInputError("aht_minutes", _("Too large to compute."))
     return {
         "raw_positions": n,
         "positions": scheduled_agents(n, v["shrinkage"]),

@@ -11,37 +11,57 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 # The factor order of burnout.FACTORS: also the tie-break between equal contributions.
 FACTOR_LABELS = {
-    "long_hours": "Long hours",
-    "after_hours": "After-hours work",
-    "rest_day_work": "Work on rest days",
-    "recovery": "Too little recovery",
-    "on_call": "On call",
-    "emotional_load": "Hostile messages and crises",
-    "leave_deficit": "Too little time off",
+    "long_hours": gettext_lazy("Long hours"),
+    "after_hours": gettext_lazy("After-hours work"),
+    "rest_day_work": gettext_lazy("Work on rest days"),
+    "recovery": gettext_lazy("Too little recovery"),
+    "on_call": gettext_lazy("On call"),
+    "emotional_load": gettext_lazy("Hostile messages and crises"),
+    "leave_deficit": gettext_lazy("Too little time off"),
 }
 FACTOR_ORDER = tuple(FACTOR_LABELS)
 
-BAND_LABELS = {"low": "Low", "moderate": "Moderate", "high": "High", "very_high": "Very high"}
+BAND_LABELS = {
+    "low": gettext_lazy("Low"),
+    "moderate": gettext_lazy("Moderate"),
+    "high": gettext_lazy("High"),
+    "very_high": gettext_lazy("Very high"),
+}
 
 REASON_WORDS = {
-    "too_few_workdays": "too few available workdays in the 4 weeks to score (fewer than 10)",
-    "low_coverage": "work logged on fewer than 70 % of available workdays",
-    "missing_factors": "too few strain factors could be measured",
+    "too_few_workdays": gettext_lazy(
+        "too few available workdays in the 4 weeks to score (fewer than 10)"
+    ),
+    # xgettext:no-python-format
+    "low_coverage": gettext_lazy("work logged on fewer than 70 % of available workdays"),
+    "missing_factors": gettext_lazy("too few strain factors could be measured"),
 }
 
 SHORT_REST_HOURS = 11  # EU Working Time Directive daily rest (docs/scoring.md 1.2 anchors)
 
 
-def number(value: float | int | Decimal | None, digits: int = 1) -> str:
-    """52.0 → "52", 6.6 → "6.6", 1.9333 → "1.9" (no trailing ".0"); None → "—"."""
+def _local(text: str) -> str:
+    """The active language's decimal separator ("1,5" in Italian); English keeps "1.5"."""
+    separator = str(get_format("DECIMAL_SEPARATOR"))
+    return text if separator == "." else text.replace(".", separator)
+
+
+def number(value: float | int | Decimal | None, digits: int = 1, *, l10n: bool = True) -> str:
+    """52.0 → "52", 6.6 → "6.6", 1.9333 → "1.9" (no trailing ".0"); None → "—".
+    ``l10n=False`` keeps the dot whatever the language (CSV files)."""
     if value is None:
         return "—"
     text = f"{float(value):.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = "0" if text in ("-0", "") else text
+    return _local(text) if l10n else text
 
 
 def fte(value: float | int | Decimal | None) -> str:
@@ -49,7 +69,7 @@ def fte(value: float | int | Decimal | None) -> str:
     if value is None:
         return "—"
     text = f"{float(value):.1f}"
-    return "0.0" if text == "-0.0" else text
+    return _local("0.0" if text == "-0.0" else text)
 
 
 def percent(share: float | None, digits: int = 0) -> str:
@@ -63,9 +83,10 @@ def duration(minutes: float | None) -> str:
     return f"{number(minutes, 0)} min" if minutes < 120 else f"{number(minutes / 60)} h"
 
 
-def _plural(count: float, one: str, many: str | None = None) -> str:
-    word = one if count == 1 else (many or one + "s")
-    return f"{number(count)} {word}"
+def _n(count: float) -> int:
+    """The count ngettext picks a plural form by: 1 only for exactly one (as English reads
+    "1.5 days")."""
+    return int(count) if float(count).is_integer() else 2
 
 
 def weeks_equivalent(aggregates: Mapping) -> float | None:
@@ -91,36 +112,56 @@ def factor_words(factor: str, aggregates: Mapping) -> str:
     if factor == "long_hours":
         per_week = hours_per_week(a)
         if per_week is not None:
-            parts.append(f"{number(per_week)} h/week")
+            parts.append(_("%(hours)s h/week") % {"hours": number(per_week)})
     elif factor == "after_hours":
-        parts.append(f"{number(a.get('after_hours_hours', 0))} h after hours")
+        parts.append(
+            _("%(hours)s h after hours") % {"hours": number(a.get("after_hours_hours", 0))}
+        )
     elif factor == "rest_day_work":
         worked, rest = a.get("rest_days_worked", 0), a.get("rest_days", 0)
-        parts.append(f"{number(worked)} of {_plural(rest, 'rest day')} worked")
+        parts.append(
+            ngettext(
+                "%(worked)s of %(n)s rest day worked",
+                "%(worked)s of %(n)s rest days worked",
+                _n(rest),
+            )
+            % {"worked": number(worked), "n": number(rest)}
+        )
     elif factor == "recovery":
         if a.get("max_consecutive_days", 0) > 6:
-            parts.append(f"{number(a['max_consecutive_days'])} days in a row")
+            parts.append(_("%(days)s days in a row") % {"days": number(a["max_consecutive_days"])})
         if a.get("quick_returns", 0):
-            parts.append(_plural(a["quick_returns"], "short rest"))
+            parts.append(short_rests(a["quick_returns"]))
         if not parts:
-            parts.append(f"at most {_plural(a.get('max_consecutive_days', 0), 'day')} in a row")
+            days = a.get("max_consecutive_days", 0)
+            parts.append(
+                ngettext("at most %(n)s day in a row", "at most %(n)s days in a row", _n(days))
+                % {"n": number(days)}
+            )
     elif factor == "on_call":
-        parts.append(_plural(a.get("on_call_days", 0), "on-call day"))
+        days = a.get("on_call_days", 0)
+        parts.append(
+            ngettext("%(n)s on-call day", "%(n)s on-call days", _n(days)) % {"n": number(days)}
+        )
     elif factor == "emotional_load":
         if a.get("hostile_messages") is not None:
-            parts.append(_plural(a["hostile_messages"], "hostile message"))
+            hostile = a["hostile_messages"]
+            parts.append(
+                ngettext("%(n)s hostile message", "%(n)s hostile messages", _n(hostile))
+                % {"n": number(hostile)}
+            )
         if a.get("crisis_hours"):
-            parts.append(f"{number(a['crisis_hours'])} h of crisis work")
+            parts.append(_("%(hours)s h of crisis work") % {"hours": number(a["crisis_hours"])})
         if not parts:
-            parts.append("no hostile messages recorded")
+            parts.append(_("no hostile messages recorded"))
     elif factor == "leave_deficit":
         if a.get("days_since_week_off", 0) > 90:
             since = a["days_since_week_off"]
             on_record = a.get("history_days") is not None and since >= recorded_days(a)
             parts.append(
-                f"no week off in the {number(since)} days on record"
+                no_week_off_on_record(since)
                 if on_record
-                else f"no week off for {number(since)} days"
+                else _("no week off for %(days)s days") % {"days": number(since)}
             )
         entitlement = a.get("annual_entitlement")
         taken = a.get("leave_days_365")
@@ -129,7 +170,10 @@ def factor_words(factor: str, aggregates: Mapping) -> str:
             k = a.get("contracted_weekdays") or 5
             due = entitlement * k / 5 * min(1.0, recorded / 365)
             if due and taken / due < 0.75:
-                parts.append(f"{number(taken)} of {number(due)} leave days taken in a year")
+                parts.append(
+                    _("%(taken)s of %(due)s leave days taken in a year")
+                    % {"taken": number(taken), "due": number(due)}
+                )
         if not parts:
             parts.append(week_off_words(a))
     else:
@@ -152,7 +196,7 @@ def factors(contributions: Mapping, aggregates: Mapping) -> list[Factor]:
     present.sort(key=lambda name: -float(contributions[name]))
     points = {name: float(contributions[name]) for name in present}
     return [
-        Factor(name, FACTOR_LABELS[name], points[name], factor_words(name, aggregates))
+        Factor(name, str(FACTOR_LABELS[name]), points[name], factor_words(name, aggregates))
         for name in present
     ]
 
@@ -167,7 +211,7 @@ def strain_in_words(contributions: Mapping, aggregates: Mapping, limit: int = 3)
     reassurance when nothing adds strain."""
     top = top_factors(contributions, aggregates, limit)
     if not top:
-        return "Nothing in the logged work adds strain."
+        return _("Nothing in the logged work adds strain.")
     return ", ".join(f.words for f in top)
 
 
@@ -180,41 +224,96 @@ def aggregates_in_words(aggregates: Mapping) -> list[str]:
     per_week = hours_per_week(a)
     contract = a.get("contracted_hours")
     if per_week is not None:
+        values = {
+            "total": number(a.get("total_hours")),
+            "per_week": number(per_week),
+            "contract": number(contract),
+        }
         out.append(
-            f"Worked {number(a.get('total_hours'))} h in 4 weeks: {number(per_week)} h a week"
-            + (f" against a {number(contract)} h contract." if contract else ".")
+            _(
+                "Worked %(total)s h in 4 weeks: %(per_week)s h a week against a "
+                "%(contract)s h contract."
+            )
+            % values
+            if contract
+            else _("Worked %(total)s h in 4 weeks: %(per_week)s h a week.") % values
         )
     weekly = a.get("weekly_hours") or []
     if weekly:
         # The score's 7-day blocks end on as_of: never shown as calendar weeks.
         out.append(
-            "Over the four 7-day stretches ending on the score's date: "
-            + ", ".join(f"{number(h, 0)} h" for h in weekly)
-            + "."
+            _("Over the four 7-day stretches ending on the score's date: %(hours)s.")
+            % {"hours": ", ".join(_("%(hours)s h") % {"hours": number(h, 0)} for h in weekly)}
         )
     out.append(
-        f"{number(a.get('after_hours_hours', 0))} h outside working hours (evenings, rest days "
-        "and leave)."
+        _("%(hours)s h outside working hours (evenings, rest days and leave).")
+        % {"hours": number(a.get("after_hours_hours", 0))}
+    )
+    rest, run, quick = (
+        a.get("rest_days", 0),
+        a.get("max_consecutive_days", 0),
+        a.get("quick_returns", 0),
     )
     out.append(
-        f"Worked {number(a.get('rest_days_worked', 0))} of "
-        f"{_plural(a.get('rest_days', 0), 'rest day')}; longest run "
-        f"{_plural(a.get('max_consecutive_days', 0), 'day')} in a row; "
-        f"{_plural(a.get('quick_returns', 0), 'short rest')} (under {SHORT_REST_HOURS} h "
-        "between one day's end and the next day's start)."
+        _("%(rest_days)s; %(run)s; %(short_rests)s.")
+        % {
+            "rest_days": ngettext(
+                "Worked %(worked)s of %(n)s rest day",
+                "Worked %(worked)s of %(n)s rest days",
+                _n(rest),
+            )
+            % {"worked": number(a.get("rest_days_worked", 0)), "n": number(rest)},
+            "run": ngettext(
+                "longest run %(n)s day in a row", "longest run %(n)s days in a row", _n(run)
+            )
+            % {"n": number(run)},
+            "short_rests": ngettext(
+                "%(n)s short rest (under %(hours)s h between one day's end and the next "
+                "day's start)",
+                "%(n)s short rests (under %(hours)s h between one day's end and the next "
+                "day's start)",
+                _n(quick),
+            )
+            % {"n": number(quick), "hours": SHORT_REST_HOURS},
+        }
     )
-    out.append(f"On call on {number(a.get('on_call_days', 0))} of {a.get('window_days', 0)} days.")
+    out.append(
+        _("On call on %(days)s of %(window)s days.")
+        % {"days": number(a.get("on_call_days", 0)), "window": a.get("window_days", 0)}
+    )
     hostile = a.get("hostile_messages")
+    crisis = number(a.get("crisis_hours", 0))
     out.append(
-        ("Hostile messages not recorded" if hostile is None
-         else f"Handled {_plural(hostile, 'hostile message')}")
-        + f"; {number(a.get('crisis_hours', 0))} h of crisis work."
-    )  # fmt: skip
+        _("Hostile messages not recorded; %(hours)s h of crisis work.") % {"hours": crisis}
+        if hostile is None
+        else ngettext(
+            "Handled %(n)s hostile message; %(hours)s h of crisis work.",
+            "Handled %(n)s hostile messages; %(hours)s h of crisis work.",
+            _n(hostile),
+        )
+        % {"n": number(hostile), "hours": crisis}
+    )
     out.append(
-        f"{number(a.get('leave_days_365', 0))} days of vacation in the last year"
-        f"{history_words(a)}; {week_off_words(a)}."
+        _("%(days)s days of vacation in the last year%(history)s; %(week_off)s.")
+        % {
+            "days": number(a.get("leave_days_365", 0)),
+            "history": history_words(a),
+            "week_off": week_off_words(a),
+        }
     )
     return out
+
+
+def short_rests(count: float) -> str:
+    return ngettext("%(n)s short rest", "%(n)s short rests", _n(count)) % {"n": number(count)}
+
+
+def no_week_off_on_record(days: float) -> str:
+    return ngettext(
+        "no week off in the %(n)s day on record",
+        "no week off in the %(n)s days on record",
+        _n(days),
+    ) % {"n": number(days)}
 
 
 def recorded_days(aggregates: Mapping) -> int:
@@ -230,7 +329,11 @@ def history_words(aggregates: Mapping) -> str:
     start = aggregates.get("history_start")
     if start is None or recorded >= 365:
         return ""
-    return f" (socialops has records for the last {_plural(recorded, 'day')})"
+    return ngettext(
+        " (socialops has records for the last %(n)s day)",
+        " (socialops has records for the last %(n)s days)",
+        _n(recorded),
+    ) % {"n": number(recorded)}
 
 
 def week_off_words(aggregates: Mapping) -> str:
@@ -238,14 +341,17 @@ def week_off_words(aggregates: Mapping) -> str:
     off in the 30 days on record" (never a tenure socialops has not seen)."""
     since = aggregates.get("days_since_week_off", 0)
     if aggregates.get("history_days") is not None and since >= recorded_days(aggregates):
-        return f"no week off in the {_plural(since, 'day')} on record"
-    return f"last week off {number(since)} days ago"
+        return no_week_off_on_record(since)
+    return _("last week off %(days)s days ago") % {"days": number(since)}
 
 
 def reason_in_words(reason: str, coverage: float | None = None) -> str:
-    words = REASON_WORDS.get(reason, reason.replace("_", " "))
+    words = str(REASON_WORDS.get(reason, reason.replace("_", " ")))
     if reason == "low_coverage" and coverage is not None:
-        words += f" (logged on {percent(coverage)})"
+        words = _("%(reason)s (logged on %(share)s)") % {
+            "reason": words,
+            "share": percent(coverage),
+        }
     return words[:1].upper() + words[1:] + "."
 
 
@@ -272,42 +378,81 @@ def staffing_sentence(
     """
     parts = []
     if realtime_hours >= 0.05:
-        parts.append(f"{number(realtime_hours, 0)} h of real-time inbox seats")
+        parts.append(
+            _("%(hours)s h of real-time inbox seats") % {"hours": number(realtime_hours, 0)}
+        )
     if deferrable_hours >= 0.05:
-        parts.append(f"{number(deferrable_hours, 0)} h of inbox replies")
-    parts.append(f"{number(other_hours, 0)} h of other work")
-    demand = f"demand is {number(demand_total, 0)} h a week ({', '.join(parts)})"
-    absence = f"{number(shrinkage * 100, 0)} % absence"
+        parts.append(_("%(hours)s h of inbox replies") % {"hours": number(deferrable_hours, 0)})
+    parts.append(_("%(hours)s h of other work") % {"hours": number(other_hours, 0)})
+    demand = _("demand is %(hours)s h a week (%(parts)s)") % {
+        "hours": number(demand_total, 0),
+        "parts": ", ".join(parts),
+    }
+    absence = _("%(share)s %% absence") % {"share": number(shrinkage * 100, 0)}
     floor_binds = seat_floor_fte >= required_fte - 1e-9 and seat_floor_fte > 0
     if floor_binds and staffed_hours_per_week:
-        needs = (
-            f"but keeping one person present for the {number(staffed_hours_per_week, 0)} "
-            f"staffed hours a week takes {fte(seat_floor_fte)} FTE once {absence} is "
-            "allowed for"
+        needs = _(
+            "but keeping one person present for the %(hours)s staffed hours a week takes "
+            "%(fte)s FTE once %(absence)s is allowed for"
+        ) % {
+            "hours": number(staffed_hours_per_week, 0),
+            "fte": fte(seat_floor_fte),
+            "absence": absence,
+        }
+    else:
+        needs = _("which takes %(fte)s FTE once %(absence)s is allowed for") % {
+            "fte": fte(required_fte),
+            "absence": absence,
+        }
+    overtime = hidden_overtime_fte >= 0.05
+    values = {
+        "team": team,
+        "gap": fte(gap_fte),
+        "demand": demand,
+        "needs": needs,
+        "available": fte(available_fte),
+        "overtime": fte(hidden_overtime_fte),
+        "headroom": fte(-gap_fte),
+    }
+    if gap_fte >= 0.05:
+        if overtime:
+            return (
+                _(
+                    "%(team)s needs %(gap)s more FTE: %(demand)s, %(needs)s, against "
+                    "%(available)s FTE available; %(overtime)s FTE of it is absorbed today as "
+                    "unpaid overtime."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(team)s needs %(gap)s more FTE: %(demand)s, %(needs)s, against %(available)s "
+                "FTE available."
+            )
+            % values
+        )
+    headroom = -gap_fte
+    if headroom >= 0.05:
+        sentence = (
+            _(
+                "%(team)s has enough people: %(demand)s, %(needs)s, and %(available)s FTE are "
+                "available (%(headroom)s FTE of headroom)"
+            )
+            % values
         )
     else:
-        needs = f"which takes {fte(required_fte)} FTE once {absence} is allowed for"
-    overtime = hidden_overtime_fte >= 0.05
-    if gap_fte >= 0.05:
         sentence = (
-            f"{team} needs {fte(gap_fte)} more FTE: {demand}, {needs}, against "
-            f"{fte(available_fte)} FTE available"
-        )
-        if overtime:
-            return sentence + (
-                f"; {fte(hidden_overtime_fte)} FTE of it is absorbed today as unpaid overtime."
+            _(
+                "%(team)s has enough people: %(demand)s, %(needs)s, and %(available)s FTE "
+                "are available"
             )
-        return sentence + "."
-    headroom = -gap_fte
-    sentence = f"{team} has enough people: {demand}, {needs}, and {fte(available_fte)}"
-    sentence += " FTE are available" + (
-        f" ({fte(headroom)} FTE of headroom)" if headroom >= 0.05 else ""
-    )
-    if overtime:
-        return sentence + (
-            f"; even so, {fte(hidden_overtime_fte)} FTE is worked today as unpaid overtime: "
-            "look at how the work is spread."
+            % values
         )
+    if overtime:
+        return _(
+            "%(sentence)s; even so, %(overtime)s FTE is worked today as unpaid overtime: look at "
+            "how the work is spread."
+        ) % {"sentence": sentence, "overtime": values["overtime"]}
     return sentence + "."
 
 
@@ -318,23 +463,26 @@ def target_words(sla_minutes: float | None, always_on: bool = False) -> str:
     """60 → "one-hour reply target", 30 → "30-minute …", 240 → "4-hour …"; "24/7 " first
     for an always-on channel."""
     if sla_minutes is None:
-        return "reply target"
+        return _("reply target")
     minutes = float(sla_minutes)
     if minutes == 60:
-        span = "one-hour"
+        span = _("one-hour")
     elif minutes % 60 == 0:
-        span = f"{number(minutes / 60, 0)}-hour"
+        span = _("%(hours)s-hour") % {"hours": number(minutes / 60, 0)}
     else:
-        span = f"{number(minutes, 0)}-minute"
-    return ("24/7 " if always_on else "") + f"{span} reply target"
+        span = _("%(minutes)s-minute") % {"minutes": number(minutes, 0)}
+    if always_on:
+        return _("24/7 %(span)s reply target") % {"span": span}
+    return _("%(span)s reply target") % {"span": span}
 
 
 def driver_words(row: Mapping) -> str:
     """ "X @HalcyonHelp's 24/7 one-hour reply target", or a category in lower case."""
     if row.get("channel"):
-        return (
-            f"{row['label']}'s {target_words(row.get('sla_minutes'), bool(row.get('always_on')))}"
-        )
+        return _("%(channel)s's %(target)s") % {
+            "channel": row["label"],
+            "target": target_words(row.get("sla_minutes"), bool(row.get("always_on"))),
+        }
     label = str(row.get("label", ""))
     return label[:1].lower() + label[1:]
 
@@ -346,19 +494,26 @@ def drivers_sentence(drivers: list[Mapping], required_fte: float, binding: str,
     top = [r for r in drivers if float(r.get("fte") or 0) >= 0.05][:limit]
     if not top:
         return ""
-    parts = [f"{fte(r['fte'])} FTE is {driver_words(r)}" for r in top]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    parts = [_("%(fte)s FTE is %(driver)s") % {"fte": fte(r["fte"]), "driver": driver_words(r)}
+             for r in top]  # fmt: skip
+    listed = (
+        parts[0]
+        if len(parts) == 1
+        else _("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
+    )
     if binding == "seat_floor":
-        return (
-            f"The seat floor ({fte(seat_floor_fte)} FTE) is larger than the demand; of the "
-            f"demand, {listed}."
-        )
-    return f"Of the {fte(required_fte)} FTE required, {listed}."
+        return _(
+            "The seat floor (%(fte)s FTE) is larger than the demand; of the demand, %(listed)s."
+        ) % {"fte": fte(seat_floor_fte), "listed": listed}
+    return _("Of the %(fte)s FTE required, %(listed)s.") % {
+        "fte": fte(required_fte),
+        "listed": listed,
+    }
 
 
 WHAT_IF_WORDS = {
-    "sla_x4": "a reply target four times as long",
-    "staffed_window_only": "answering only inside the staffed hours",
+    "sla_x4": gettext_lazy("a reply target four times as long"),
+    "staffed_window_only": gettext_lazy("answering only inside the staffed hours"),
 }
 
 
@@ -366,8 +521,8 @@ def span_words(minutes: float) -> str:
     """60 → "1 hour", 240 → "4 hours", 30 → "30 minutes"."""
     if minutes % 60 == 0:
         hours = minutes / 60
-        return f"{number(hours, 0)} hour" + ("" if hours == 1 else "s")
-    return f"{number(minutes, 0)} minutes"
+        return ngettext("%(n)s hour", "%(n)s hours", _n(hours)) % {"n": number(hours, 0)}
+    return _("%(n)s minutes") % {"n": number(minutes, 0)}
 
 
 def what_if_words(row: Mapping) -> str:
@@ -376,8 +531,12 @@ def what_if_words(row: Mapping) -> str:
     label = row["channel"]["label"]
     if row["change"] == "sla_x4":
         after = float(row.get("sla_minutes") or 0)
-        return f"{label} answered within {span_words(after)} instead of {span_words(after / 4)}"
-    return f"{label} answered only inside the staffed hours"
+        return _("%(channel)s answered within %(after)s instead of %(before)s") % {
+            "channel": label,
+            "after": span_words(after),
+            "before": span_words(after / 4),
+        }
+    return _("%(channel)s answered only inside the staffed hours") % {"channel": label}
 
 
 def what_if_sentence(what_if: list[Mapping], required_fte: float) -> str:
@@ -385,11 +544,15 @@ def what_if_sentence(what_if: list[Mapping], required_fte: float) -> str:
     best = next((r for r in what_if if float(r.get("fte_saved") or 0) >= 0.05), None)
     if best is None:
         return ""
-    return (
-        f"Relaxing one target saves the most with {what_if_words(best)}: "
-        f"{fte(best['required_fte'])} FTE instead of {fte(required_fte)} "
-        f"({fte(best['fte_saved'])} FTE less)."
-    )
+    return _(
+        "Relaxing one target saves the most with %(change)s: %(fte)s FTE instead of "
+        "%(required)s (%(saved)s FTE less)."
+    ) % {
+        "change": what_if_words(best),
+        "fte": fte(best["required_fte"]),
+        "required": fte(required_fte),
+        "saved": fte(best["fte_saved"]),
+    }
 
 
 def delivered_sentence(delivered: Mapping, uncovered_hours: int) -> str:
@@ -399,10 +562,18 @@ def delivered_sentence(delivered: Mapping, uncovered_hours: int) -> str:
     if ratio is None:
         return ""
     label = delivered["channel"]["label"]
-    sentence = f"Today someone covers {percent(ratio)} of the seat-hours {label}'s target needs"
+    values = {"share": percent(ratio), "channel": label, "hours": uncovered_hours}
     if uncovered_hours:
-        sentence += f"; nobody is on that inbox for {uncovered_hours} h of the week"
-    return sentence + "."
+        return (
+            _(
+                "Today someone covers %(share)s of the seat-hours %(channel)s's target needs; "
+                "nobody is on that inbox for %(hours)s h of the week."
+            )
+            % values
+        )
+    return (
+        _("Today someone covers %(share)s of the seat-hours %(channel)s's target needs.") % values
+    )
 
 
 def absence_sentence(measured: float | None, shrinkage: float,
@@ -410,21 +581,38 @@ def absence_sentence(measured: float | None, shrinkage: float,
     """One line comparing the absence allowance with the absence the team really takes."""
     allowance = percent(shrinkage)
     if measured is None:
-        return (
-            f"The {allowance} absence allowance cannot be checked yet: socialops holds under "
+        return _(
+            "The %(allowance)s absence allowance cannot be checked yet: socialops holds under "
             "60 contracted workdays of records for the team."
-        )
+        ) % {"allowance": allowance}
     gap = measured - shrinkage
+    values = {
+        "measured": percent(measured),
+        "allowance": allowance,
+        "at_measured": fte(required_at_measured),
+        "required": fte(required_fte),
+    }
     if abs(gap) < 0.02:
-        return f"Measured absence ({percent(measured)}) matches the {allowance} allowance."
-    direction = "below" if gap < 0 else "above"
-    sentence = (
-        f"Measured absence over the last 12 months is {percent(measured)}, {direction} the "
-        f"{allowance} allowance"
-    )
-    if required_at_measured is not None:
-        sentence += (
-            f": at the measured rate the team would need {fte(required_at_measured)} FTE "
-            f"instead of {fte(required_fte)}"
+        return _("Measured absence (%(measured)s) matches the %(allowance)s allowance.") % values
+    if gap < 0:
+        sentence = (
+            _(
+                "Measured absence over the last 12 months is %(measured)s, below the "
+                "%(allowance)s allowance"
+            )
+            % values
         )
+    else:
+        sentence = (
+            _(
+                "Measured absence over the last 12 months is %(measured)s, above the "
+                "%(allowance)s allowance"
+            )
+            % values
+        )
+    if required_at_measured is not None:
+        return _(
+            "%(sentence)s: at the measured rate the team would need %(at_measured)s FTE instead of "
+            "%(required)s."
+        ) % {**values, "sentence": sentence}
     return sentence + "."

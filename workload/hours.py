@@ -1,8 +1,9 @@
 """Wall-clock arithmetic on task-log entries (docs/scoring.md "Local wall-clock time").
 
-Pure Python, no Django. An entry spans [started_at, started_at + minutes) on the member's
-wall clock; one that passes local midnight is split there and each piece belongs to its own
-date. DST is ignored on purpose: dates and times are what the member typed.
+Pure Python (Django only to translate a message). An entry spans [started_at,
+started_at + minutes) on the member's wall clock; one that passes local midnight is split
+there and each piece belongs to its own date. DST is ignored on purpose: dates and times are
+what the member typed.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 MINUTES_PER_DAY = 24 * 60
-DAY_LIMIT_MESSAGE = "An entry lasts from 1 minute to 24 hours (1440 minutes)."
+DAY_LIMIT_MESSAGE = gettext_lazy("An entry lasts from 1 minute to 24 hours (1440 minutes).")
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,23 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Greatest, Least
+from django.utils.translation import gettext_lazy as _
 
 from teams.models import Channel, Member, MemberOwnedQuerySet, roles_for
 from workload.hours import MINUTES_PER_DAY
 
 
 class Category(models.TextChoices):
-    PUBLISHING = "publishing", "Publishing and scheduling"
-    CONTENT_CREATION = "content_creation", "Content creation"
-    COMMUNITY_MANAGEMENT = "community_management", "Community management"
-    CRISIS_RESPONSE = "crisis_response", "Crisis response"
-    ANALYTICS_REPORTING = "analytics_reporting", "Analytics and reporting"
-    TRAINING_EDUCATION = "training_education", "Training and education"
-    GOVERNANCE_SECURITY = "governance_security", "Governance and security"
-    TOOLS_ADMIN = "tools_admin", "Tools and admin"
-    LEARNING = "learning", "Learning and platform changes"
-    MEETINGS_APPROVALS = "meetings_approvals", "Meetings and approvals"
+    PUBLISHING = "publishing", _("Publishing and scheduling")
+    CONTENT_CREATION = "content_creation", _("Content creation")
+    COMMUNITY_MANAGEMENT = "community_management", _("Community management")
+    CRISIS_RESPONSE = "crisis_response", _("Crisis response")
+    ANALYTICS_REPORTING = "analytics_reporting", _("Analytics and reporting")
+    TRAINING_EDUCATION = "training_education", _("Training and education")
+    GOVERNANCE_SECURITY = "governance_security", _("Governance and security")
+    TOOLS_ADMIN = "tools_admin", _("Tools and admin")
+    LEARNING = "learning", _("Learning and platform changes")
+    MEETINGS_APPROVALS = "meetings_approvals", _("Meetings and approvals")
 
 
 def _minute_of_day(name: str) -> CombinedExpression:
@@ -169,7 +170,7 @@ class PulseResponse(models.Model):
     """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="pulses")
-    week = models.DateField(help_text="The Monday of the week the answers describe.")
+    week = models.DateField(help_text=_("The Monday of the week the answers describe."))
     a1 = models.PositiveSmallIntegerField(null=True, blank=True)
     a2 = models.PositiveSmallIntegerField(null=True, blank=True)
     a3 = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -212,18 +213,18 @@ class PulseResponse(models.Model):
 
 class BurnoutScore(models.Model):
     class Status(models.TextChoices):
-        OK = "ok", "OK"
-        INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+        OK = "ok", _("OK")
+        INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
     class Band(models.TextChoices):
-        LOW = "low", "Low"
-        MODERATE = "moderate", "Moderate"
-        HIGH = "high", "High"
-        VERY_HIGH = "very_high", "Very high"
+        LOW = "low", _("Low")
+        MODERATE = "moderate", _("Moderate")
+        HIGH = "high", _("High")
+        VERY_HIGH = "very_high", _("Very high")
 
     class Mode(models.TextChoices):
-        BLENDED = "blended", "Blended"
-        OBJECTIVE_ONLY = "objective_only", "Objective only"
+        BLENDED = "blended", _("Blended")
+        OBJECTIVE_ONLY = "objective_only", _("Objective only")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="burnout_scores")
     as_of = models.DateField()
@@ -282,7 +283,7 @@ class StaffingSnapshot(models.Model):
     # Explaining the figure (docs/scoring.md Part 3), computed by the same job.
     demand_fte = models.DecimalField(max_digits=9, decimal_places=4, default=0)
     binding = models.CharField(
-        max_length=10, choices=[("demand", "Demand"), ("seat_floor", "Seat floor")],
+        max_length=10, choices=[("demand", _("Demand")), ("seat_floor", _("Seat floor"))],
         default="demand",
     )  # fmt: skip
     shrinkage = models.DecimalField(max_digits=5, decimal_places=4, default=0)
@@ -315,10 +316,10 @@ class RecomputeJob(models.Model):
     """One "recompute now" request: its progress is what the job API reports."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(

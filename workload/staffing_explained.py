@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.dates import WEEKDAYS_ABBR
+
 from workload.staffing import (
     HOURS_PER_DAY,
     HOURS_PER_WEEK,
@@ -29,7 +31,8 @@ from workload.staffing import (
     requirement,
 )
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Django's own abbreviations ("Mon" … "Sun"), in the active language.
+WEEKDAY_NAMES = tuple(WEEKDAYS_ABBR[i] for i in range(7))
 MIN_ABSENCE_WORKDAYS = 60  # measured_absence is null below this many contracted workdays
 
 
@@ -64,7 +67,7 @@ def drivers(
             "always_on": c.always_on,
         })  # fmt: skip
     for category, hours in other_hours_by_category.items():
-        label = category_labels.get(category, category)
+        label = str(category_labels.get(category, category))
         rows.append({
             "kind": "other_work", "channel": None, "category": category, "label": label,
             "hours_per_week": hours, "fte": hours / productive_hours, "unreachable": False,

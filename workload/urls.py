@@ -10,6 +10,7 @@ urlpatterns = [
     path("log/", my_week.my_week, name="my-week"),
     path("log/entries/<int:pk>/edit/", my_week.entry_edit, name="entry-edit"),
     path("log/entries/<int:pk>/delete/", my_week.entry_delete, name="entry-delete"),
+    path("log/entries/<int:pk>/duplicate/", my_week.entry_duplicate, name="entry-duplicate"),
     path("log/copy-yesterday/", my_week.copy_yesterday, name="copy-yesterday"),
     path("log/timer/start/", timer.timer_start, name="timer-start"),
     path("log/timer/stop/", timer.timer_stop, name="timer-stop"),

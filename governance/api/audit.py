@@ -8,6 +8,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 
 from governance.audit_labels import describe_events
@@ -56,7 +57,7 @@ class UTCIsoDateTimeField(django_filters.fields.IsoDateTimeField):
         try:
             return parsed.astimezone(dt.UTC)
         except (OverflowError, ValueError) as exc:
-            raise forms.ValidationError("Enter an instant between the years 1 and 9999 (UTC).",
+            raise forms.ValidationError(_("Enter an instant between the years 1 and 9999 (UTC)."),
                                         code="invalid") from exc  # fmt: skip
 
 
@@ -89,7 +90,7 @@ class AuditFilter(django_filters.FilterSet):
         method="filter_kind",
         help_text="change: everything but reads of others' data; read: those reads.",
         error_messages={
-            "invalid_choice": "Unknown kind %(value)s: use change or read.",
+            "invalid_choice": _("Unknown kind %(value)s: use change or read."),
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -35,7 +36,7 @@ class HealthView(APIView):
     def get(self, request):
         roles = roles_for(request.user)
         if not (roles.is_admin or roles.led_team_ids):
-            raise PermissionDenied("Governance health is for admins and leaders.")
+            raise PermissionDenied(_("Governance health is for admins and leaders."))
         health = governance_health(team_ids=None if roles.is_admin else roles.led_team_ids)
         return Response({
             "backup_gaps": [{"channel": _brief(g["channel"]), "actors": g["actors"],

@@ -4,6 +4,7 @@ follow-up an admin confirms (credential rotations, checklist items)."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -66,7 +67,7 @@ class MemberOffboardView(APIView):
         actor = roles_for(request.user).member
         member = get_object_or_404(Member.objects.for_user(request.user), pk=pk)
         if actor is None or not actor.role_admin:
-            raise PermissionDenied("Your role may not change this.")
+            raise PermissionDenied(_("Your role may not change this."))
         return actor, member
 
     @extend_schema(
@@ -117,7 +118,9 @@ class RotationViewSet(
 
     def service_update(self, record, values):
         if values.get("rotated") is not True:
-            raise serializers.ValidationError({"rotated": ["Send true to confirm the rotation."]})
+            raise serializers.ValidationError(
+                {"rotated": [_("Send true to confirm the rotation.")]}
+            )
         return services.rotation_confirm(rotation=record, actor=self.roles.member)
 
 
@@ -144,5 +147,5 @@ class ChecklistViewSet(
 
     def service_update(self, record, values):
         if values.get("confirmed") is not True:
-            raise serializers.ValidationError({"confirmed": ["Send true to confirm the item."]})
+            raise serializers.ValidationError({"confirmed": [_("Send true to confirm the item.")]})
         return services.checklist_confirm(item=record, actor=self.roles.member)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -276,7 +277,7 @@ class AccessReviewItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         ser.is_valid(raise_exception=True)
         values = ser.validated_data
         if "decision" not in values:
-            raise serializers.ValidationError({"decision": ["This field is required."]})
+            raise serializers.ValidationError({"decision": [_("This field is required.")]})
         item = reviews.review_decide(
             item=item, actor=self.roles.member, decision=values["decision"],
             reason=values.get("reason", ""), accept_gaps=values.get("accept_gaps", False),

@@ -7,6 +7,7 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 AUDIT_GENESIS = "0" * 64
 
@@ -59,8 +60,8 @@ class AuditVerification(models.Model):
 
     class Source(models.TextChoices):
         COMMAND = "command", "manage.py verify_audit"
-        JOB = "job", "Nightly job"
-        PAGE = "page", "Audit page"
+        JOB = "job", _("Nightly job")
+        PAGE = "page", _("Audit page")
 
     ran_at = models.DateTimeField()
     ok = models.BooleanField()

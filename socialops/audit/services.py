@@ -39,6 +39,7 @@ TARGET_TYPES = {
     "governance.outboxmessage": "outbox",
     "governance.accessreview": "access_review",
     "governance.accessreviewitem": "access_review_item",
+    "workload.tasklog": "task_log",
 }
 # Targets that are not one row: the whole organisation (e.g. the demo seed).
 OTHER_TARGET_TYPES = ("organisation",)

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -16,10 +18,14 @@ class DomainError(Exception):
 
     status_code: int = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, errors: Mapping[str, Sequence[object] | str] | str):
-        if isinstance(errors, str):
-            errors = {"non_field_errors": [errors]}
-        self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}
+    def __init__(self, errors: Mapping[str, Sequence[object] | str | Promise] | str | Promise):
+        # A lazily translated message (gettext_lazy) counts as one message, in the language
+        # active when it is raised.
+        if isinstance(errors, str | Promise):
+            errors = {"non_field_errors": [str(errors)]}
+        self.errors = {
+            k: [str(v)] if isinstance(v, str | Promise) else list(v) for k, v in errors.items()
+        }
         super().__init__(self.errors)
 
     def __str__(self) -> str:
@@ -46,8 +52,8 @@ class Forbidden(DomainError):
 
     status_code = status.HTTP_403_FORBIDDEN
 
-    def __init__(self, message: str):
-        super().__init__({"detail": [message]})
+    def __init__(self, message: str | Promise):
+        super().__init__({"detail": [str(message)]})
 
 
 def exception_handler(exc, context):
@@ -63,7 +69,7 @@ def exception_handler(exc, context):
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            {"detail": "Request body too large."},
+            {"detail": _("Request body too large.")},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     return drf_exception_handler(exc, context)

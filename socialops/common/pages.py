@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from socialops.common.exceptions import DomainError
 
@@ -40,7 +41,7 @@ def button_action(
     try:
         result = action()
     except DomainError as exc:
-        messages.error(request, f"{refused}: {exc}")
+        messages.error(request, _("%(refused)s: %(reason)s") % {"refused": refused, "reason": exc})
         return None
     messages.success(request, done(result))
     return result

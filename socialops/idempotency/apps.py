@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyConfig(AppConfig):
     name = "socialops.idempotency"
     label = "idempotency"
-    verbose_name = "Idempotency keys"
+    verbose_name = _("Idempotency keys")

@@ -67,10 +67,11 @@ def test_a_member_picks_their_language_on_their_page(personas, client):
     page = client.get("/me/").content.decode()
     assert 'name="language"' in page and "Bahasa Indonesia" in page
     response = client.post("/me/language/", {"language": "id"}, follow=True)
-    assert "Language saved: Bahasa Indonesia." in response.content.decode()
+    # Said in the language just chosen, as is the page after it.
+    assert "Bahasa disimpan: Bahasa Indonesia." in response.content.decode()
     assert Member.objects.get(pk=personas.member.pk).language == "id"
     refused = client.post("/me/language/", {"language": "klingon"}, follow=True)
-    assert "Not saved" in refused.content.decode()
+    assert "Tidak disimpan" in refused.content.decode()
     assert Member.objects.get(pk=personas.member.pk).language == "id"
     client.force_login(personas.leader.user)  # no member role: not theirs to set here
     assert client.post("/me/language/", {"language": "it"}).status_code == 403

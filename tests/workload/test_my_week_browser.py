@@ -91,3 +91,35 @@ def test_three_entries_for_yesterday_need_the_date_typed_once(personas, live_ser
         expect(page.get_by_text(f"Logged {duration} of Publishing")).to_be_visible()
     assert TaskLog.objects.filter(date=yesterday).count() == 3
     assert not TaskLog.objects.exclude(date=yesterday).exists()
+
+
+def test_keyboard_shortcuts_and_duplicate(personas, live_server, page):
+    today = personas.member.today()
+    sign_in(page, live_server, "maya", PASSWORD)
+    form = page.get_by_role("region", name="Log work")
+    date = form.get_by_label("Date")
+    expect(date).to_have_value(today.isoformat())
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused: shortcuts work
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    expect(date).to_have_value((today - dt.timedelta(days=2)).isoformat())
+    page.keyboard.press("]")
+    expect(date).to_have_value((today - dt.timedelta(days=1)).isoformat())
+    page.keyboard.press("]")
+    page.keyboard.press("]")  # never past today (the field's max)
+    expect(date).to_have_value(today.isoformat())
+    page.keyboard.press("n")
+    duration = form.get_by_label("Duration")
+    expect(duration).to_be_focused()
+    page.keyboard.type("45m")  # typed into the field: no shortcut fires
+    expect(duration).to_have_value("45m")
+    expect(date).to_have_value(today.isoformat())
+    form.get_by_label("Category").select_option("publishing")
+    duration.press("Enter")
+    expect(page.get_by_text("Logged 45m of Publishing")).to_be_visible()
+
+    # Duplicate it: one more entry per press, on the same day.
+    page.locator("tbody.today").get_by_role("button", name="Duplicate").first.click()
+    expect(page.get_by_text("Logged 45m of Publishing")).to_be_visible()
+    expect(page.locator("tbody.today")).to_contain_text("Total 1h30")
+    assert TaskLog.objects.filter(member=personas.member, date=today).count() == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -44,5 +45,5 @@ class PulseViewSet(ServiceCreateMixin, ListRetrieveViewSet):
         claimed = values.pop("member", None)
         member = self.roles.member
         if claimed is not None and claimed != member.pk:
-            raise ValidationError({"member": ["You can only answer your own pulse."]})
+            raise ValidationError({"member": [_("You can only answer your own pulse.")]})
         return pulse_submit(member=member, answers=values["answers"], week=values.get("week"))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -32,7 +33,7 @@ def _query_date(value: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({field: ["Give a date as YYYY-MM-DD."]}) from exc
+        raise ValidationError({field: [_("Give a date as YYYY-MM-DD.")]}) from exc
 
 
 def _scope_team_ids(request) -> set[int]:
@@ -54,19 +55,19 @@ class RecomputeSerializer(serializers.Serializer):
 
     def validate_as_of(self, value):
         if value > timezone.now().date():
-            raise ValidationError("Scores cannot be computed for a future date.")
+            raise ValidationError(_("Scores cannot be computed for a future date."))
         return value
 
     def validate(self, attrs):
         scope = _scope_team_ids(self.context["request"])
         if "team" in attrs:
             if attrs["team"] not in scope:
-                raise ValidationError({"team": ["Unknown team."]})
+                raise ValidationError({"team": [_("Unknown team.")]})
             attrs["team_ids"] = [attrs.pop("team")]
         else:
             attrs["team_ids"] = sorted(scope)
         if not attrs["team_ids"]:
-            raise ValidationError({"team": ["You have no team to recompute."]})
+            raise ValidationError({"team": [_("You have no team to recompute.")]})
         return attrs
 
 
@@ -163,7 +164,7 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
         try:
             team_id = int(request.query_params.get("team", ""))
         except ValueError as exc:
-            raise ValidationError({"team": ["Give a team id."]}) from exc
+            raise ValidationError({"team": [_("Give a team id.")]}) from exc
         team = get_object_or_404(Team.objects.for_user(request.user), pk=team_id)
         if team.pk not in self.roles.led_team_ids:
             raise NotFound()

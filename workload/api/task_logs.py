@@ -4,6 +4,8 @@ teams'. Each entry carries its after-hours minutes."""
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -33,7 +35,7 @@ class TaskLogSerializer(serializers.ModelSerializer):
     minutes = serializers.IntegerField(required=False, min_value=1, max_value=MINUTES_PER_DAY)
     duration = serializers.CharField(
         write_only=True, required=False, max_length=32,
-        help_text="Instead of minutes: 90, 90m, 1h30, 1:30 or 1.5h.",
+        help_text=gettext_lazy("Instead of minutes: 90, 90m, 1h30, 1:30 or 1.5h."),
     )  # fmt: skip
     category = serializers.ChoiceField(choices=Category.choices)
     channel = ScopedPrimaryKeyRelatedField(Channel, allow_null=True, required=False)
@@ -70,7 +72,7 @@ class TaskLogSerializer(serializers.ModelSerializer):
         duration = attrs.pop("duration", None)
         if duration is not None:
             if "minutes" in attrs:
-                raise ValidationError({"duration": ["Give minutes or duration, not both."]})
+                raise ValidationError({"duration": [_("Give minutes or duration, not both.")]})
             try:
                 attrs["minutes"] = parse_duration(duration)
             except DurationError as exc:
@@ -78,14 +80,17 @@ class TaskLogSerializer(serializers.ModelSerializer):
             if not 1 <= attrs["minutes"] <= MINUTES_PER_DAY:
                 raise ValidationError({"duration": [DAY_LIMIT_MESSAGE]})
         if self.instance is None and "minutes" not in attrs:
-            raise ValidationError({"minutes": ["Give minutes or a duration such as 1h30."]})
+            raise ValidationError({"minutes": [_("Give minutes or a duration such as 1h30.")]})
         hostile, handled = attrs.get("hostile_messages"), attrs.get("messages_handled")
         if hostile is not None and handled is not None and hostile > handled:
-            raise ValidationError({"hostile_messages": [
-                f"Hostile messages ({hostile}) cannot be more than the messages handled "
-                f"({handled})."
-            ]})  # fmt: skip
+            raise ValidationError({"hostile_messages": [task_logs.hostile_error(hostile, handled)]})
         return attrs
+
+
+class DuplicateSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text=gettext_lazy("The day of the copy; the source's day if left out.")
+    )
 
 
 class CopyDaySerializer(serializers.Serializer):
@@ -111,7 +116,8 @@ class TaskLogFilter(django_filters.FilterSet):
 
 
 class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
-    """Task logs: members their own (read and write); leaders read their teams'."""
+    """Task logs: members their own (read and write); leaders read their teams' and correct
+    them (PATCH, DELETE: audited, not bound by the edit window)."""
 
     model = TaskLog
     serializer_class = TaskLogSerializer
@@ -134,6 +140,11 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
     def get_serializer_context(self):
         return super().get_serializer_context() | {"warnings": getattr(self, "_warnings", {})}
 
+    def can_change(self, roles, obj):
+        if self.action == "duplicate":  # a new entry of one's own
+            return super().can_change(roles, obj)
+        return super().can_change(roles, obj) or obj.member.team_id in roles.led_team_ids
+
     def service_create(self, values):
         log = task_logs.task_log_create(member=self.own_member(values), **values)
         self._warnings = {log.pk: [{"overlaps": pk} for pk in task_logs.task_log_overlaps(log)]}
@@ -146,7 +157,7 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
         are skipped; all of them → 409 `{existing}`."""
         member = self.roles.member
         if member is None or not member.role_member:
-            raise PermissionDenied("Only people who log work copy days.")
+            raise PermissionDenied(_("Only people who log work copy days."))
         ser = CopyDaySerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         created = task_logs.task_logs_copy_day(member=member, **ser.validated_data)
@@ -163,11 +174,23 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=DuplicateSerializer, responses={201: TaskLogSerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request, pk=None):
+        """The same work again (not the note), on `date` or the source's day: one new entry
+        per call (send an Idempotency-Key to make a retry safe)."""
+        record = self.get_object()
+        ser = DuplicateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        log = task_logs.task_log_duplicate(task_log=record, **ser.validated_data)
+        self._warnings = {log.pk: [{"overlaps": pk} for pk in task_logs.task_log_overlaps(log)]}
+        return Response(self.get_serializer(log).data, status=status.HTTP_201_CREATED)
+
     def service_update(self, record, values):
         claimed = values.pop("member", None)
         if claimed is not None and claimed != record.member_id:
-            raise ValidationError({"member": ["An entry cannot be moved to another person."]})
-        return task_logs.task_log_update(task_log=record, **values)
+            raise ValidationError({"member": [_("An entry cannot be moved to another person.")]})
+        return task_logs.task_log_update(task_log=record, actor=self.request.user, **values)
 
     def service_delete(self, record):
-        task_logs.task_log_delete(task_log=record)
+        task_logs.task_log_delete(task_log=record, actor=self.request.user)

@@ -3,6 +3,7 @@ on the server, so that it follows them from the phone to the laptop."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -67,7 +68,9 @@ class _MemberTimerView(APIView):
     def timer_member(self) -> Member:
         roles = roles_for(self.request.user)
         if not roles.is_member or roles.member is None or roles.member.team_id is None:
-            raise PermissionDenied("The timer is for members of a team; you have no member record.")
+            raise PermissionDenied(
+                _("The timer is for members of a team; you have no member record.")
+            )
         return roles.member
 
 

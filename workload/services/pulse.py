@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialops.common.exceptions import DomainError
 from teams.models import Member
@@ -15,28 +17,28 @@ WEEKS_OPEN = 8  # this week and the seven before it may be answered
 
 # The Copenhagen Burnout Inventory, work-related scale (free to use). Item 4 is reverse-scored.
 QUESTIONS = (
-    "Do you feel worn out at the end of the working day?",
-    "Are you exhausted in the morning at the thought of another day at work?",
-    "Do you feel that every working hour is tiring for you?",
-    "Do you have enough energy for family and friends during leisure time?",
-    "Is your work emotionally exhausting?",
-    "Does your work frustrate you?",
-    "Do you feel burnt out because of your work?",
+    gettext_lazy("Do you feel worn out at the end of the working day?"),
+    gettext_lazy("Are you exhausted in the morning at the thought of another day at work?"),
+    gettext_lazy("Do you feel that every working hour is tiring for you?"),
+    gettext_lazy("Do you have enough energy for family and friends during leisure time?"),
+    gettext_lazy("Is your work emotionally exhausting?"),
+    gettext_lazy("Does your work frustrate you?"),
+    gettext_lazy("Do you feel burnt out because of your work?"),
 )
 # Items 1–3 ask how often; items 4–7 ask to what degree (CBI wording).
 FREQUENCY_LABELS = (
-    (100, "Always"),
-    (75, "Often"),
-    (50, "Sometimes"),
-    (25, "Seldom"),
-    (0, "Never/almost never"),
+    (100, gettext_lazy("Always")),
+    (75, gettext_lazy("Often")),
+    (50, gettext_lazy("Sometimes")),
+    (25, gettext_lazy("Seldom")),
+    (0, gettext_lazy("Never/almost never")),
 )
 DEGREE_LABELS = (
-    (100, "To a very high degree"),
-    (75, "To a high degree"),
-    (50, "Somewhat"),
-    (25, "To a low degree"),
-    (0, "To a very low degree"),
+    (100, gettext_lazy("To a very high degree")),
+    (75, gettext_lazy("To a high degree")),
+    (50, gettext_lazy("Somewhat")),
+    (25, gettext_lazy("To a low degree")),
+    (0, gettext_lazy("To a very low degree")),
 )
 LABELS = (FREQUENCY_LABELS,) * 3 + (DEGREE_LABELS,) * 4
 
@@ -54,21 +56,28 @@ def pulse_submit(*, member: Member, answers: list, week: dt.date | None = None) 
     week = week or weeks[0]
     errors: dict[str, str] = {}
     if week.weekday() != 0:
-        errors["week"] = "Give the Monday of the week the answers describe."
+        errors["week"] = _("Give the Monday of the week the answers describe.")
     elif week not in weeks:
-        errors["week"] = (
-            f"Answer for this week or one of the {WEEKS_OPEN - 1} before it "
-            f"({weeks[-1]:%Y-%m-%d} to {weeks[0]:%Y-%m-%d})."
-        )
+        errors["week"] = _(
+            "Answer for this week or one of the %(count)s before it (%(first)s to %(last)s)."
+        ) % {
+            "count": WEEKS_OPEN - 1,
+            "first": f"{weeks[-1]:%Y-%m-%d}",
+            "last": f"{weeks[0]:%Y-%m-%d}",
+        }
     if not isinstance(answers, list | tuple) or len(answers) != len(QUESTIONS):
-        errors["answers"] = f"Give {len(QUESTIONS)} answers (null to skip an item)."
+        errors["answers"] = _("Give %(count)s answers (null to skip an item).") % {
+            "count": len(QUESTIONS)
+        }
     elif any(
         a is not None and (isinstance(a, bool) or not isinstance(a, int) or a not in PULSE_VALUES)
         for a in answers
     ):
-        errors["answers"] = "Each answer is 0, 25, 50, 75, 100 or null."
+        errors["answers"] = _("Each answer is 0, 25, 50, 75, 100 or null.")
     if errors:
         raise DomainError(errors)
     values = dict(zip(PulseResponse.ANSWER_FIELDS, answers, strict=True))
-    pulse, _ = PulseResponse.objects.update_or_create(member=member, week=week, defaults=values)
+    pulse, _created = PulseResponse.objects.update_or_create(
+        member=member, week=week, defaults=values
+    )
     return pulse

@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from teams.models import Channel, Team
 from workload import burnout, staffing, staffing_explained
@@ -112,6 +112,13 @@ OCCUPANCY_CAP = 0.85
 CATEGORY_LABELS = dict(Category.choices)
 
 
+def _stored_labels() -> dict[str, str]:
+    """Category labels as the snapshot stores them: English, whatever language is active
+    (the pages translate them again from the category key)."""
+    with translation.override("en"):
+        return {key: str(label) for key, label in CATEGORY_LABELS.items()}
+
+
 def _fte(value: float) -> Decimal:
     return Decimal(str(burnout.round_half_up(value, 4)))
 
@@ -187,7 +194,7 @@ def team_staffing(inputs, *, as_of: dt.date) -> StaffingSnapshot:
     )
     drivers = staffing_explained.drivers(
         channels=demands, other_hours_by_category=other_by_category,
-        category_labels=CATEGORY_LABELS, productive_hours=fte_hours * (1 - shrinkage),
+        category_labels=_stored_labels(), productive_hours=fte_hours * (1 - shrinkage),
     )  # fmt: skip
     first = as_of - dt.timedelta(days=WEEKS * 7 - 1)
     delivered = [

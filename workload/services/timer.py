@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 
 from socialops.common.exceptions import Conflict, DomainError
@@ -30,7 +31,7 @@ class TimerNotRunning(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
 
     def __init__(self) -> None:
-        super().__init__({"detail": ["You have no running timer."]})
+        super().__init__({"detail": [_("You have no running timer.")]})
 
 
 def timer_for(member: Member | None) -> Timer | None:
@@ -56,13 +57,15 @@ def _lock_member(member: Member) -> Member:
 def _validate(member: Member, *, category: str, channel: Channel | None, note: str) -> None:
     errors: dict[str, str] = {}
     if member.status == Member.Status.DEPARTED:
-        errors["member"] = "A departed member cannot log work."
+        errors["member"] = _("A departed member cannot log work.")
     if category and category not in Category.values:
-        errors["category"] = f"Unknown category; choose one of {', '.join(Category.values)}."
+        errors["category"] = _("Unknown category; choose one of %(choices)s.") % {
+            "choices": ", ".join(Category.values)
+        }
     if channel is not None and (member.team_id is None or channel.team_id != member.team_id):
-        errors["channel"] = "Choose one of your team's channels."
+        errors["channel"] = _("Choose one of your team's channels.")
     if len(note or "") > task_logs.NOTE_MAX:
-        errors["note"] = f"Keep the note under {task_logs.NOTE_MAX} characters."
+        errors["note"] = _("Keep the note under %(max)s characters.") % {"max": task_logs.NOTE_MAX}
     if errors:
         raise DomainError(errors)
 
@@ -81,7 +84,13 @@ def timer_start(
     running = Timer.objects.filter(member=member).first()
     if running is not None:
         since = timezone.localtime(running.started_at, member.tz)
-        raise Conflict({"timer": [f"A timer is already running since {since:%H:%M}."]})
+        raise Conflict(
+            {
+                "timer": [
+                    _("A timer is already running since %(since)s.") % {"since": f"{since:%H:%M}"}
+                ]
+            }
+        )
     category, note = category or "", note or ""
     _validate(member, category=category, channel=channel, note=note)
     return Timer.objects.create(
@@ -107,7 +116,7 @@ def timer_stop(
     more than 24 hours elapsed, or any task-log rule (day cap, employment, channel)."""
     unknown = set(overrides) - STOP_OVERRIDES
     if unknown:
-        raise DomainError(dict.fromkeys(sorted(unknown), "This field cannot be set on stop."))
+        raise DomainError(dict.fromkeys(sorted(unknown), _("This field cannot be set on stop.")))
     member = _lock_member(member)
     timer = Timer.objects.select_for_update().filter(member=member).first()
     if timer is None:
@@ -115,7 +124,9 @@ def timer_stop(
     now = now or timezone.now()
     category = overrides.get("category") or timer.category
     if not category:
-        raise DomainError({"category": ["Choose a category: the timer was started without one."]})
+        raise DomainError(
+            {"category": [_("Choose a category: the timer was started without one.")]}
+        )
     channel = overrides.get("channel", timer.channel)
     note = overrides["note"] if overrides.get("note") is not None else timer.note
     _validate(member, category=category, channel=channel, note=note)
@@ -124,8 +135,11 @@ def timer_stop(
         raise DomainError(
             {
                 "minutes": [
-                    f"The timer has run for {format_duration(minutes)}, more than 24 hours: "
-                    "discard it and log the time by hand."
+                    _(
+                        "The timer has run for %(duration)s, more than 24 hours: discard it "
+                        "and log the time by hand."
+                    )
+                    % {"duration": format_duration(minutes)}
                 ]
             }
         )

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.selectors import scheduled_leavers
@@ -53,9 +55,13 @@ from workload.views.tables import (
 )
 
 CATEGORY_LABELS = dict(Category.choices)
-REALTIME = {"realtime": "Real-time inbox", "deferrable": "Inbox replies"}
-SORT_COLUMNS = {"team": "Team", "gap": "Gap FTE", "high_risk": "High or very high risk",
-                "after_hours": "After-hours share"}  # fmt: skip
+REALTIME = {
+    "realtime": gettext_lazy("Real-time inbox"),
+    "deferrable": gettext_lazy("Inbox replies"),
+}
+SORT_COLUMNS = {"team": gettext_lazy("Team"), "gap": gettext_lazy("Gap FTE"),
+                "high_risk": gettext_lazy("High or very high risk"),
+                "after_hours": gettext_lazy("After-hours share")}  # fmt: skip
 
 
 # ---- Access ---------------------------------------------------------------------------------
@@ -64,7 +70,7 @@ SORT_COLUMNS = {"team": "Team", "gap": "Gap FTE", "high_risk": "High or very hig
 def _leader(request) -> Roles:
     roles = roles_for(request.user)
     if not roles.is_leader:
-        raise PermissionDenied("Dashboards are for team leaders.")
+        raise PermissionDenied(_("Dashboards are for team leaders."))
     return roles
 
 
@@ -76,7 +82,7 @@ def _led_team(teams: list[Team], team_id: int) -> Team:
     for team in teams:
         if team.pk == team_id:
             return team
-    raise Http404("No such team among the teams you lead.")
+    raise Http404(_("No such team among the teams you lead."))
 
 
 def _led_member(roles: Roles, member_id: int) -> Member:
@@ -86,7 +92,7 @@ def _led_member(roles: Roles, member_id: int) -> Member:
         .first()
     )
     if member is None:
-        raise Http404("No such member in the teams you lead.")
+        raise Http404(_("No such member in the teams you lead."))
     return member
 
 
@@ -106,111 +112,114 @@ def _team_tables(data: dashboards.TeamDashboard) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     if snap is not None:
         demand = snap.demand_hours or {}
-        fte = Table("fte", "Staffing in full-time equivalents (FTE)",
-                    [Column("Figure"), Column("FTE", True), Column("Meaning")])  # fmt: skip
-        fte.add("Required", fte_cell(float(snap.required_fte)),
-                "demand (or the seat floor, if larger) with absence allowed for")  # fmt: skip
-        fte.add("Demand", fte_cell(float(snap.demand_fte)),
-                "the demand hours with absence allowed for")  # fmt: skip
-        fte.add("Available", fte_cell(float(snap.available_fte)),
-                "contracted hours of counted members")  # fmt: skip
-        fte.add("Gap", fte_cell(float(snap.gap_fte)),
-                "required − available; above 0 is understaffed")  # fmt: skip
-        fte.add("Seat floor", fte_cell(float(snap.seat_floor_fte)),
-                "one person present whenever the team is staffed")  # fmt: skip
-        fte.add("Hidden overtime", fte_cell(float(snap.hidden_overtime_fte)),
-                "hours worked beyond contracts today")  # fmt: skip
+        fte = Table("fte", _("Staffing in full-time equivalents (FTE)"),
+                    [Column(_("Figure")), Column(_("FTE"), True),
+                     Column(_("Meaning"))])  # fmt: skip
+        fte.add(_("Required"), fte_cell(float(snap.required_fte)),
+                _("demand (or the seat floor, if larger) with absence allowed for"))  # fmt: skip
+        fte.add(_("Demand"), fte_cell(float(snap.demand_fte)),
+                _("the demand hours with absence allowed for"))  # fmt: skip
+        fte.add(_("Available"), fte_cell(float(snap.available_fte)),
+                _("contracted hours of counted members"))  # fmt: skip
+        fte.add(_("Gap"), fte_cell(float(snap.gap_fte)),
+                _("required − available; above 0 is understaffed"))  # fmt: skip
+        fte.add(_("Seat floor"), fte_cell(float(snap.seat_floor_fte)),
+                _("one person present whenever the team is staffed"))  # fmt: skip
+        fte.add(_("Hidden overtime"), fte_cell(float(snap.hidden_overtime_fte)),
+                _("hours worked beyond contracts today"))  # fmt: skip
         tables["fte"] = fte
-        cat = Table("demand-by-category", "Demand by category (hours per week, non-queue work)",
-                    [Column("Category"), Column("Hours per week", True)],
-                    empty="No other work logged in the 4 weeks.")  # fmt: skip
+        cat = Table("demand-by-category", _("Demand by category (hours per week, non-queue work)"),
+                    [Column(_("Category")), Column(_("Hours per week"), True)],
+                    empty=_("No other work logged in the 4 weeks."))  # fmt: skip
         for key, hours in sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1]):
             cat.add(CATEGORY_LABELS.get(key, key), hours_cell(hours))
         tables["demand-by-category"] = cat
-        chan = Table("demand-by-channel", "Demand by inbox channel (hours per week)",
-                     [Column("Channel"), Column("Kind"), Column("Messages per week", True),
-                      Column("Handling time (min)", True), Column("Reply within (min)", True),
-                      Column("Hours per week", True)],
-                     empty="No channel with a response time target.")  # fmt: skip
+        chan = Table("demand-by-channel", _("Demand by inbox channel (hours per week)"),
+                     [Column(_("Channel")), Column(_("Kind")), Column(_("Messages per week"), True),
+                      Column(_("Handling time (min)"), True), Column(_("Reply within (min)"), True),
+                      Column(_("Hours per week"), True)],
+                     empty=_("No channel with a response time target."))  # fmt: skip
         channels = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
         for c in channels:
-            chan.add(c.get("label") or c["name"], REALTIME.get(c["kind"], c["kind"]),
+            chan.add(c.get("label") or c["name"], str(REALTIME.get(c["kind"], c["kind"])),
                      number(c["weekly_messages"], 0), number(c["aht_minutes"]),
                      c["sla_minutes"], hours_cell(c["hours"]))  # fmt: skip
         tables["demand-by-channel"] = chan
-        backup = Table("backup-gaps", "Channels without enough people who can act on them",
-                       [Column("Channel"), Column("People who can act", True),
-                        Column("Needed", True)],
-                       empty="Every channel has its backup.")  # fmt: skip
+        backup = Table("backup-gaps", _("Channels without enough people who can act on them"),
+                       [Column(_("Channel")), Column(_("People who can act"), True),
+                        Column(_("Needed"), True)],
+                       empty=_("Every channel has its backup."))  # fmt: skip
         for g in snap.backup_gaps or []:
             backup.add(_gap_label(g), g["actors"], g["min_backup"])
         tables["backup-gaps"] = backup
-        unreach = Table("unreachable", "Reply targets the staffed hours cannot meet",
-                        [Column("Channel"), Column("Reply within (min)", True),
-                         Column("Longest unstaffed stretch (min)", True)],
-                        empty="Every reply target fits the staffed hours.")  # fmt: skip
+        unreach = Table("unreachable", _("Reply targets the staffed hours cannot meet"),
+                        [Column(_("Channel")), Column(_("Reply within (min)"), True),
+                         Column(_("Longest unstaffed stretch (min)"), True)],
+                        empty=_("Every reply target fits the staffed hours."))  # fmt: skip
         for u in snap.unreachable_channels or []:
             unreach.add(u.get("label") or u["name"], u["sla_minutes"],
                         number(u["longest_unstaffed_minutes"], 0))  # fmt: skip
         tables["unreachable"] = unreach
         tables |= staffing_story.story(snap, team_name=data.team.name).tables
     if data.summary is not None:
-        bands = Table("bands", "Workload strain bands (objective, all scored members)",
-                      [Column("Band"), Column("Members", True)])  # fmt: skip
+        bands = Table("bands", _("Workload strain bands (objective, all scored members)"),
+                      [Column(_("Band")), Column(_("Members"), True)])  # fmt: skip
         for key, count in data.summary["wsi_bands"].items():
             bands.add(band_cell(key), count)
         tables["bands"] = bands
         pulse = data.summary["pulse"]
         if not pulse["withheld"]:
-            pb = Table("pulse-bands", "Burnout risk bands of pulse respondents (blended)",
-                       [Column("Band"), Column("Respondents", True)])  # fmt: skip
+            pb = Table("pulse-bands", _("Burnout risk bands of pulse respondents (blended)"),
+                       [Column(_("Band")), Column(_("Respondents"), True)])  # fmt: skip
             for key, count in pulse["bands"].items():
                 pb.add(band_cell(key), count)
             tables["pulse-bands"] = pb
     members = Table(
         "members",
-        "Members by risk, highest first",
-        [Column("Member"), Column("Strain (WSI)", True), Column("Strain band"),
-         Column("What drives it"), Column("Blended risk", True), Column("Risk band")],
-        empty="No member has a score for this date.",
+        _("Members by risk, highest first"),
+        [Column(_("Member")), Column(_("Strain (WSI)"), True), Column(_("Strain band")),
+         Column(_("What drives it")), Column(_("Blended risk"), True), Column(_("Risk band"))],
+        empty=_("No member has a score for this date."),
     )  # fmt: skip
     for s in data.strains:
         href = reverse("dashboard-member", args=[s.member.pk])
         members.add(
             Cell(s.member.full_name, href=href), score_cell(s.wsi), band_cell(s.score.wsi_band),
             s.in_words,
-            score_cell(s.risk) if s.pulse_visible else "not shared",
-            band_cell(s.band) if s.pulse_visible else Cell("not shared"),
+            score_cell(s.risk) if s.pulse_visible else _("not shared"),
+            band_cell(s.band) if s.pulse_visible else Cell(_("not shared")),
         )  # fmt: skip
     tables["members"] = members
-    thin = Table("insufficient", "Members without a score", [Column("Member"), Column("Why")],
-                 empty="Every member has enough logged work to score.")  # fmt: skip
+    thin = Table("insufficient", _("Members without a score"),
+                 [Column(_("Member")), Column(_("Why"))],
+                 empty=_("Every member has enough logged work to score."))  # fmt: skip
     for s in data.insufficient:
         thin.add(Cell(s.member.full_name, href=reverse("dashboard-member", args=[s.member.pk])),
                  s.reason)  # fmt: skip
     tables["insufficient"] = thin
     tables["trend"] = trend_table(data.trend)
     gov = data.governance
-    departed = Table("departed-grants", "Access still held by people who have left",
-                     [Column("Person"), Column("Channel"), Column("Role"), Column("Granted")],
-                     empty="No one who has left still holds access.")  # fmt: skip
+    departed = Table("departed-grants", _("Access still held by people who have left"),
+                     [Column(_("Person")), Column(_("Channel")), Column(_("Role")),
+                      Column(_("Granted"))],
+                     empty=_("No one who has left still holds access."))  # fmt: skip
     for g in gov["departed_holders"]:
         departed.add(g.member.full_name, str(g.channel), g.get_role_display(),
                      g.granted_at.date().isoformat())  # fmt: skip
     tables["departed-grants"] = departed
-    rot = Table("overdue-rotations", "Shared passwords overdue for rotation",
-                [Column("Channel"), Column("Because of"), Column("Required since")],
-                empty="No shared password is overdue for rotation.")  # fmt: skip
+    rot = Table("overdue-rotations", _("Shared passwords overdue for rotation"),
+                [Column(_("Channel")), Column(_("Because of")), Column(_("Required since"))],
+                empty=_("No shared password is overdue for rotation."))  # fmt: skip
     for r in gov["overdue_rotations"]:
         rot.add(str(r.channel), str(r.member or "—"), r.required_since.date().isoformat())
     tables["overdue-rotations"] = rot
-    rev = Table("overdue-reviews", "Access review items past their deadline",
-                [Column("Review"), Column("Deadline"), Column("Person"), Column("Channel"),
-                 Column("Reviewer")],
-                empty="No access review item is overdue.")  # fmt: skip
+    rev = Table("overdue-reviews", _("Access review items past their deadline"),
+                [Column(_("Review")), Column(_("Deadline")), Column(_("Person")),
+                 Column(_("Channel")), Column(_("Reviewer"))],
+                empty=_("No access review item is overdue."))  # fmt: skip
     for item in gov["overdue_reviews"]:
         rev.add(item.review.name, item.review.deadline.isoformat(), str(item.grant.member),
-                str(item.grant.channel), str(item.reviewer or "any admin"))  # fmt: skip
+                str(item.grant.channel), str(item.reviewer or _("any admin")))  # fmt: skip
     tables["overdue-reviews"] = rev
     return with_csv_urls(tables, "dashboard-team-csv", data.team.pk)
 
@@ -221,17 +230,17 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
     if snap is not None:
         demand = snap.demand_hours or {}
         out["fte"] = charts.bar_chart(
-            title="Required against available FTE",
+            title=_("Required against available FTE"),
             bars=[
-                charts.Bar("Required", float(snap.required_fte), fte(snap.required_fte)),
+                charts.Bar(_("Required"), float(snap.required_fte), fte(snap.required_fte)),
                 charts.Bar(
-                    "Available", float(snap.available_fte), fte(snap.available_fte), "ok"
+                    _("Available"), float(snap.available_fte), fte(snap.available_fte), "ok"
                 ),  # fmt: skip
                 charts.Bar(
-                    "Seat floor", float(snap.seat_floor_fte), fte(snap.seat_floor_fte), "muted"
+                    _("Seat floor"), float(snap.seat_floor_fte), fte(snap.seat_floor_fte), "muted"
                 ),  # fmt: skip
                 charts.Bar(
-                    "Hidden overtime",
+                    _("Hidden overtime"),
                     float(snap.hidden_overtime_fte),
                     fte(snap.hidden_overtime_fte),
                     "high",
@@ -240,28 +249,36 @@ def _team_charts(data: dashboards.TeamDashboard) -> dict[str, str]:
         )
         cats = sorted((demand.get("by_category") or {}).items(), key=lambda kv: -kv[1])
         out["demand-by-category"] = charts.bar_chart(
-            title="Demand by category, hours per week",
-            bars=[charts.Bar(CATEGORY_LABELS.get(k, k), v, f"{number(v, 0)} h") for k, v in cats],
+            title=_("Demand by category, hours per week"),
+            bars=[
+                charts.Bar(
+                    str(CATEGORY_LABELS.get(k, k)), v, _("%(hours)s h") % {"hours": number(v, 0)}
+                )
+                for k, v in cats
+            ],
         )
         chans = sorted((demand.get("queue_channels") or {}).values(), key=lambda c: -c["hours"])
         out["demand-by-channel"] = charts.bar_chart(
-            title="Demand by inbox channel, hours per week",
-            bars=[charts.Bar(c.get("label") or c["name"], c["hours"], f"{number(c['hours'], 0)} h",
+            title=_("Demand by inbox channel, hours per week"),
+            bars=[charts.Bar(c.get("label") or c["name"], c["hours"],
+                             _("%(hours)s h") % {"hours": number(c["hours"], 0)},
                              "accent" if c["kind"] == "realtime" else "muted")
                   for c in chans],
         )  # fmt: skip
         out |= staffing_story.story(snap, team_name=data.team.name).charts
     if data.summary is not None:
         out["bands"] = charts.bar_chart(
-            title="Members per workload strain band",
-            bars=[charts.Bar(BAND_LABELS[k], v, str(v), k)
+            title=_("Members per workload strain band"),
+            bars=[charts.Bar(str(BAND_LABELS[k]), v, str(v), k)
                   for k, v in data.summary["wsi_bands"].items()],
         )  # fmt: skip
         pulse = data.summary["pulse"]
         if not pulse["withheld"]:
             out["pulse-bands"] = charts.bar_chart(
-                title="Pulse respondents per blended risk band",
-                bars=[charts.Bar(BAND_LABELS[k], v, str(v), k) for k, v in pulse["bands"].items()],
+                title=_("Pulse respondents per blended risk band"),
+                bars=[
+                    charts.Bar(str(BAND_LABELS[k]), v, str(v), k) for k, v in pulse["bands"].items()
+                ],
             )
     return {k: mark_safe(v) for k, v in out.items()}
 
@@ -304,10 +321,10 @@ def _unreachable_text(snapshot) -> str:
     names = ", ".join(u.get("label") or u["name"] for u in items)
     longest = max(u["longest_unstaffed_minutes"] for u in items)
     shortest_sla = min(u["sla_minutes"] for u in items)
-    return (
-        f"{names}. Nobody is on shift for up to {duration(longest)} at a stretch, against reply "
-        f"targets from {duration(shortest_sla)}: extend the staffed hours or relax the targets."
-    )
+    return _(
+        "%(channels)s. Nobody is on shift for up to %(longest)s at a stretch, against reply "
+        "targets from %(shortest)s: extend the staffed hours or relax the targets."
+    ) % {"channels": names, "longest": duration(longest), "shortest": duration(shortest_sla)}
 
 
 @login_required
@@ -334,7 +351,7 @@ def dashboard_team_csv(request, team_id: int, table: str):
     )
     tables = _team_tables(data)
     if table not in tables:
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     if table in ("members", "insufficient"):
         rows = data.strains if table == "members" else data.insufficient
         score_reads_record(
@@ -361,7 +378,7 @@ def job_progress(request, job_id):
     reloads the page (HX-Refresh) so the new figures and computed-at show."""
     job = RecomputeJob.objects.filter(pk=job_id, requested_by=request.user).first()
     if job is None:
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     job = jobs.job_refresh(job=job)
     response = render(request, "workload/_job_progress.html", {"job": job, "polled": True})
     if request.htmx and job.state in (RecomputeJob.State.DONE, RecomputeJob.State.FAILED):
@@ -380,21 +397,21 @@ def _org_sort(request) -> str:
 def _org_table(rows: list[dashboards.OrgRow], sort: str) -> Table:
     table = Table(
         "teams",
-        "Teams you lead",
-        [Column("Team", sort="team"), Column("Gap FTE", True, sort="gap"),
-         Column("Required FTE", True), Column("Available FTE", True),
-         Column("High or very high risk", True, sort="high_risk"),
-         Column("After-hours share (4 weeks)", True, sort="after_hours"), Column("As of")],
+        _("Teams you lead"),
+        [Column(_("Team"), sort="team"), Column(_("Gap FTE"), True, sort="gap"),
+         Column(_("Required FTE"), True), Column(_("Available FTE"), True),
+         Column(_("High or very high risk"), True, sort="high_risk"),
+         Column(_("After-hours share (4 weeks)"), True, sort="after_hours"), Column(_("As of"))],
         csv_url=reverse("dashboard-org-csv", args=["teams"]) + f"?sort={sort}",
-        empty="You lead no team yet.",
+        empty=_("You lead no team yet."),
     )  # fmt: skip
     for r in rows:
         table.add(
             Cell(r.team.name, href=reverse("dashboard-team", args=[r.team.pk])),
             fte_cell(r.gap_fte), fte_cell(r.required_fte), fte_cell(r.available_fte),
-            Cell("withheld") if r.withheld else percent_cell(r.high_share),
+            Cell(_("withheld")) if r.withheld else percent_cell(r.high_share),
             percent_cell(r.after_hours_share),
-            r.snapshot_as_of.isoformat() if r.snapshot_as_of else "not computed yet",
+            r.snapshot_as_of.isoformat() if r.snapshot_as_of else _("not computed yet"),
         )  # fmt: skip
     return table
 
@@ -406,7 +423,7 @@ def dashboard_org(request):
     rows = dashboards.org_overview(team_ids=roles.led_team_ids, viewer=roles.member, sort=sort)
     known = [r for r in rows if r.gap_fte is not None]
     chart = charts.bar_chart(
-        title="Staffing gap per team, in FTE (above 0: understaffed)",
+        title=_("Staffing gap per team, in FTE (above 0: understaffed)"),
         bars=[charts.Bar(r.team.name, r.gap_fte, fte(r.gap_fte),
                          "high" if r.gap_fte > 0 else "ok") for r in known],
     )  # fmt: skip
@@ -428,7 +445,7 @@ def dashboard_org(request):
 def dashboard_org_csv(request, table: str):
     roles = _leader(request)
     if table != "teams":
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     sort = _org_sort(request)
     rows = dashboards.org_overview(team_ids=roles.led_team_ids, viewer=roles.member, sort=sort)
     return csv_response(_org_table(rows, sort), f"teams-{timezone.localdate().isoformat()}")
@@ -469,7 +486,7 @@ def dashboard_member_csv(request, member_id: int, table: str):
     )
     tables = member_tables(data, "dashboard-member-csv", member.pk)
     if table not in tables:
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     if roles.member is None or member.pk != roles.member.pk:
         score_reads_record(user=request.user, via="member_csv", member_ids=[member.pk])
     return csv_response(tables[table], f"{slugify(member.full_name)}-{table}")

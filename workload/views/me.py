@@ -8,6 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.common.pages import button_action
@@ -27,12 +30,19 @@ from workload.views.tables import csv_response
 def _own_member(request: HttpRequest) -> Member:
     member = roles_for(request.user).member
     if member is None or not member.role_member:
-        raise PermissionDenied("My dashboard is for members.")
+        raise PermissionDenied(_("My dashboard is for members."))
     return member
 
 
 # Each language named in itself; blank follows the browser.
-LANGUAGE_CHOICES = [("", "My browser's language"), *settings.LANGUAGES]
+LANGUAGE_CHOICES = [("", gettext_lazy("My browser's language")), *settings.LANGUAGES]
+
+
+def _saved_words(request, language: str) -> str:
+    """The confirmation in the language just chosen (the browser's when blank)."""
+    chosen = language or translation.get_language_from_request(request)
+    with translation.override(chosen):
+        return _("Language saved: %(language)s.") % {"language": dict(LANGUAGE_CHOICES)[language]}
 
 
 @login_required
@@ -42,8 +52,7 @@ def me_language(request):
     language = request.POST.get("language", "")
     button_action(
         request, lambda: member_set_language(member=member, language=language),
-        done=lambda m: f"Language saved: {dict(LANGUAGE_CHOICES)[m.language]}.",
-        refused="Not saved",
+        done=lambda m: _saved_words(request, m.language), refused=_("Not saved"),
     )  # fmt: skip
     return redirect("me")
 
@@ -84,7 +93,7 @@ def me_csv(request, table: str):
     )
     tables = member_tables(data, "me-csv")
     if table not in tables:
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     return csv_response(tables[table], f"my-{table}")
 
 
@@ -94,7 +103,7 @@ def me_recompute(request):
     """Recompute my team's scores (the scores API lets a member do the same)."""
     member = _own_member(request)
     if member.team_id is None:
-        raise PermissionDenied("You are in no team.")
+        raise PermissionDenied(_("You are in no team."))
     job = recompute_start(
         as_of=jobs.default_as_of(), team_ids=[member.team_id], requested_by=request.user
     )

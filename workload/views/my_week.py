@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from socialops.common.exceptions import DomainError
@@ -34,7 +36,7 @@ ALIASES = {"minutes": "duration"}
 def _logging_member(request) -> Member:
     member = roles_for(request.user).member
     if member is None or not member.role_member or member.team_id is None:
-        raise PermissionDenied("My week is for members of a team.")
+        raise PermissionDenied(_("My week is for members of a team."))
     return member
 
 
@@ -102,17 +104,28 @@ def my_week(request):
     log = form_action(
         request, form,
         lambda values: task_logs.task_log_create(member=member, **form.service_values()),
-        done=lambda log: f"Logged {format_duration(log.minutes)} of "
-        f"{log.get_category_display()} on {day_label(log.date, today)}.",
-        aliases=ALIASES,
+        done=lambda log: _logged_words(log, today), aliases=ALIASES,
     )  # fmt: skip
     if log is not None:
-        overlaps = task_logs.task_log_overlaps(log)
-        if overlaps:
-            messages.warning(request, _overlap_words(log, overlaps, today))
-        return redirect(f"{_week_url(log.date)}&day={log.date:%Y-%m-%d}")
+        return _after_new_entry(request, log, today)
     day = form.cleaned_data.get("date") or today
     return _render_week(request, member, monday_of(day), log_form=form)
+
+
+def _logged_words(log: TaskLog, today: dt.date) -> str:
+    return _("Logged %(duration)s of %(category)s on %(day)s.") % {
+        "duration": format_duration(log.minutes),
+        "category": log.get_category_display(),
+        "day": day_label(log.date, today),
+    }
+
+
+def _after_new_entry(request, log: TaskLog, today: dt.date) -> HttpResponse:
+    """Warn about overlapping times, then back to the week with the entry's day kept."""
+    overlaps = task_logs.task_log_overlaps(log)
+    if overlaps:
+        messages.warning(request, _overlap_words(log, overlaps, today))
+    return redirect(f"{_week_url(log.date)}&day={log.date:%Y-%m-%d}")
 
 
 def _overlap_words(log: TaskLog, overlaps: list[int], today: dt.date) -> str:
@@ -123,7 +136,7 @@ def _overlap_words(log: TaskLog, overlaps: list[int], today: dt.date) -> str:
         f"{'' if o.date == log.date else ', ' + day_label(o.date, today)})"
         for o in others
     )
-    return f"Saved, but it overlaps {described}: check the times."
+    return _("Saved, but it overlaps %(entries)s: check the times.") % {"entries": described}
 
 
 @login_required
@@ -135,7 +148,7 @@ def entry_edit(request, pk: int):
         updated = form_action(
             request, form,
             lambda values: task_logs.task_log_update(task_log=log, **form.service_values()),
-            done=lambda _: "Entry updated.", aliases=ALIASES,
+            done=lambda _done: _("Entry updated."), aliases=ALIASES,
         )  # fmt: skip
         if updated is not None:
             return redirect(_week_url(updated.date))
@@ -162,10 +175,26 @@ def entry_delete(request, pk: int):
     day = log.date
     button_action(
         request, lambda: task_logs.task_log_delete(task_log=log),
-        done=lambda _: f"Entry of {day_label(day, member.today())} deleted.",
-        refused="Not deleted",
+        done=lambda _done: _("Entry of %(day)s deleted.") % {"day": day_label(day, member.today())},
+        refused=_("Not deleted"),
     )  # fmt: skip
     return redirect(_week_url(day))
+
+
+@login_required
+@require_POST
+def entry_duplicate(request, pk: int):
+    """The same work again on the same day (not the note): one more entry per press."""
+    member = _logging_member(request)
+    log = get_object_or_404(TaskLog.objects.for_user(request.user).filter(member=member), pk=pk)
+    today = member.today()
+    copy = button_action(
+        request, lambda: task_logs.task_log_duplicate(task_log=log),
+        done=lambda copy: _logged_words(copy, today), refused=_("Not duplicated"),
+    )  # fmt: skip
+    if copy is not None:
+        return _after_new_entry(request, copy, today)
+    return redirect(_week_url(log.date))
 
 
 @login_required
@@ -180,12 +209,19 @@ def copy_yesterday(request):
     except DomainError as exc:
         # "detail" says it in words when every entry is copied already; else the field errors.
         words = exc.errors.get("detail") or [m for msgs in exc.errors.values() for m in msgs]
-        messages.error(request, "Nothing copied: " + " ".join(str(m) for m in words))
+        messages.error(
+            request, _("Nothing copied: %(why)s") % {"why": " ".join(str(m) for m in words)}
+        )
     else:
         messages.success(
-            request, f"Copied {len(copied)} {'entry' if len(copied) == 1 else 'entries'} "
-            "from yesterday to today (without their notes)."
-        )  # fmt: skip
+            request,
+            ngettext(
+                "Copied %(count)s entry from yesterday to today (without its note).",
+                "Copied %(count)s entries from yesterday to today (without their notes).",
+                len(copied),
+            )
+            % {"count": len(copied)},
+        )
     return redirect(_week_url(today))
 
 

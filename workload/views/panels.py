@@ -9,6 +9,7 @@ import uuid
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from workload import burnout, charts, dates
 from workload.explain import number, percent
@@ -40,13 +41,20 @@ def job_for(request: HttpRequest) -> RecomputeJob | None:
 def week_label(week: dashboards.TrendWeek, today: dt.date) -> str:
     """ "W48 · 23 Nov": the ISO week and its Monday; a week counted only up to as_of says
     so: "W49 · 30 Nov (to Wed 2 Dec)". Outside today's year the dates carry the year."""
-    text = f"W{week.first.isocalendar().week:02d} · {dates.short_date(week.first, today)}"
-    return f"{text} (to {dates.day_label(week.last, today)})" if week.partial else text
+    text = f"{chart_label_week(week)} · {dates.short_date(week.first, today)}"
+    if not week.partial:
+        return text
+    return _("%(week)s (to %(day)s)") % {"week": text, "day": dates.day_label(week.last, today)}
+
+
+def chart_label_week(week: dashboards.TrendWeek) -> str:
+    """ "W48": the ISO week number."""
+    return _("W%(number)s") % {"number": f"{week.first.isocalendar().week:02d}"}
 
 
 def chart_label(week: dashboards.TrendWeek) -> str:
     """What fits under a column: "W48"; "W49*" for a partial week (the hint explains it)."""
-    return f"W{week.first.isocalendar().week:02d}" + ("*" if week.partial else "")
+    return chart_label_week(week) + ("*" if week.partial else "")
 
 
 def whole_hours(hours: float | None) -> str:
@@ -56,7 +64,7 @@ def whole_hours(hours: float | None) -> str:
 
 def _two_decimals(value: float | None) -> str:
     """What a CSV writes for hours and scores: half-up to two decimals, "25" not "25.00"."""
-    return "" if value is None else number(burnout.round_half_up(value), 2)
+    return "" if value is None else number(burnout.round_half_up(value), 2, l10n=False)
 
 
 def hours_cell(hours: float | None) -> Cell:
@@ -77,29 +85,30 @@ def trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str,
     labels = [chart_label(w) for w in trend]
     return [
         (
-            "Hours logged against contracted hours",
+            _("Hours logged against contracted hours"),
             charts.column_chart(
-                title=f"Hours logged per week by {who}, against contracted hours",
+                title=_("Hours logged per week by %(who)s, against contracted hours")
+                % {"who": who},
                 labels=labels,
                 values=[w.hours for w in trend],
                 texts=[whole_hours(w.hours) for w in trend],
                 reference=[w.contract_hours for w in trend],
-                reference_label="contracted hours",
+                reference_label=_("contracted hours"),
             ),
         ),
         (
-            "After-hours share of the hours",
+            _("After-hours share of the hours"),
             charts.line_chart(
-                title=f"Share of {who}'s hours worked after hours, per week",
+                title=_("Share of %(who)s's hours worked after hours, per week") % {"who": who},
                 labels=labels,
                 values=[w.after_hours_share for w in trend],
                 texts=[percent(w.after_hours_share) for w in trend],
             ),
         ),
         (
-            "Rest days worked",
+            _("Rest days worked"),
             charts.column_chart(
-                title=f"Rest days worked per week by {who}",
+                title=_("Rest days worked per week by %(who)s") % {"who": who},
                 labels=labels,
                 values=[w.rest_days_worked for w in trend],
                 texts=[str(w.rest_days_worked) for w in trend],
@@ -108,9 +117,9 @@ def trend_charts(trend: list[dashboards.TrendWeek], who: str) -> list[tuple[str,
             ),
         ),
         (
-            "Hostile messages handled",
+            _("Hostile messages handled"),
             charts.column_chart(
-                title=f"Hostile messages handled per week by {who}",
+                title=_("Hostile messages handled per week by %(who)s") % {"who": who},
                 labels=labels,
                 values=[w.hostile_messages for w in trend],
                 texts=[str(w.hostile_messages) for w in trend],
@@ -128,11 +137,11 @@ def trend_table(trend: list[dashboards.TrendWeek], today: dt.date | None = None)
     today = today or timezone.localdate()
     table = Table(
         "trend",
-        "Twelve weeks, week by week (Monday to Sunday)",
-        [Column("Week"), Column("To"), Column("Hours logged", True),
-         Column("Contracted hours", True), Column("Hours vs contract", True),
-         Column("After-hours hours", True), Column("After-hours share", True),
-         Column("Rest days worked", True), Column("Hostile messages", True)],
+        _("Twelve weeks, week by week (Monday to Sunday)"),
+        [Column(_("Week")), Column(_("To")), Column(_("Hours logged"), True),
+         Column(_("Contracted hours"), True), Column(_("Hours vs contract"), True),
+         Column(_("After-hours hours"), True), Column(_("After-hours share"), True),
+         Column(_("Rest days worked"), True), Column(_("Hostile messages"), True)],
     )  # fmt: skip
     for w in trend:
         table.add(
@@ -150,10 +159,10 @@ def factor_table(strain: dashboards.MemberStrain) -> Table:
     CSV, as in the API); weights as percentages."""
     table = Table(
         "factors",
-        "What makes up the strain score (WSI)",
-        [Column("Factor"), Column("Points of WSI", True), Column("Weight", True),
-         Column("What was measured")],
-        empty="No factor could be measured.",
+        _("What makes up the strain score (WSI)"),
+        [Column(_("Factor")), Column(_("Points of WSI"), True), Column(_("Weight"), True),
+         Column(_("What was measured"))],
+        empty=_("No factor could be measured."),
     )  # fmt: skip
     for f in strain.factors:
         table.add(f.label, score_cell(f.points), percent_cell(burnout.WEIGHTS[f.name]), f.words)
@@ -163,7 +172,8 @@ def factor_table(strain: dashboards.MemberStrain) -> Table:
 def factor_chart(strain: dashboards.MemberStrain) -> str:
     return mark_safe(
         charts.bar_chart(
-            title=f"Contributions to {strain.member}'s strain score, in points of WSI",
+            title=_("Contributions to %(member)s's strain score, in points of WSI")
+            % {"member": strain.member},
             bars=[charts.Bar(f.label, f.points, str(whole(f.points))) for f in strain.factors],
         )
     )

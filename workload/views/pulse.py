@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialops.common.exceptions import DomainError
 from teams import services as team_services
@@ -26,7 +27,7 @@ def pulse(request):
     """The weekly pulse: seven CBI questions, every item optional, answers seen by you alone."""
     member = roles_for(request.user).member
     if member is None:
-        raise PermissionDenied("The pulse is for members.")
+        raise PermissionDenied(_("The pulse is for members."))
     weeks = open_weeks(member)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and "share" in request.POST:
@@ -34,9 +35,9 @@ def pulse(request):
         team_services.member_set_share_pulse(member=member, share=share)
         messages.success(
             request,
-            "Your leader now sees your pulse-based score."
+            _("Your leader now sees your pulse-based score.")
             if share
-            else "Your pulse-based score is private again.",
+            else _("Your pulse-based score is private again."),
         )
         return redirect("pulse")
     if request.method == "POST":
@@ -44,13 +45,13 @@ def pulse(request):
             week = dt.date.fromisoformat(request.POST.get("week", ""))
         except ValueError:
             week = None
-            errors["week"] = ["Choose a week."]
+            errors["week"] = [_("Choose a week.")]
         answers: list = []
         allowed = {str(value): value for value in PULSE_VALUES}
         for i in range(len(QUESTIONS)):
             raw = request.POST.get(f"q{i + 1}", "")
             if raw and raw not in allowed:
-                errors["answers"] = ["Each answer is 0, 25, 50, 75, 100 or null."]
+                errors["answers"] = [_("Each answer is 0, 25, 50, 75, 100 or null.")]
             answers.append(allowed.get(raw))
         if not errors:
             try:
@@ -61,9 +62,13 @@ def pulse(request):
                 score = burnout.cbi_score(response.answers)
                 messages.success(
                     request,
-                    f"Pulse saved for the week of {day_label(response.week, timezone.localdate())}."
-                    + (f" Your score: {whole(score)}." if score is not None
-                       else " Answer at least 4 items for a score."),
+                    _("Pulse saved for the week of %(week)s. Your score: %(score)s.") % {
+                        "week": day_label(response.week, timezone.localdate()),
+                        "score": whole(score),
+                    }
+                    if score is not None
+                    else _("Pulse saved for the week of %(week)s. Answer at least 4 items for a "
+                           "score.") % {"week": day_label(response.week, timezone.localdate())},
                 )  # fmt: skip
                 return redirect(f"{reverse('pulse')}?week={response.week:%Y-%m-%d}")
     try:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from teams.models import Member
 from workload import charts, explain
@@ -22,20 +24,27 @@ from workload.staffing_explained import slot_ranges
 from workload.views.tables import Cell, Column, Table, percent_cell, whole
 
 KIND_WORDS = {
-    "realtime_queue": "Real-time inbox (seat-hours)",
-    "deferrable_queue": "Inbox replies",
-    "other_work": "Other work",
+    "realtime_queue": gettext_lazy("Real-time inbox (seat-hours)"),
+    "deferrable_queue": gettext_lazy("Inbox replies"),
+    "other_work": gettext_lazy("Other work"),
 }
 CHANGE_WORDS = {
-    "sla_x4": "Reply target × 4",
-    "staffed_window_only": "Answer only in the staffed hours",
+    "sla_x4": gettext_lazy("Reply target × 4"),
+    "staffed_window_only": gettext_lazy("Answer only in the staffed hours"),
 }
 REASON_WORDS = {
-    "leave": "on leave",
-    "ended": "has left",
-    "long_absence": "on long absence",
-    "not_started": "not started yet",
+    "leave": gettext_lazy("on leave"),
+    "ended": gettext_lazy("has left"),
+    "long_absence": gettext_lazy("on long absence"),
+    "not_started": gettext_lazy("not started yet"),
 }
+
+
+def _label(row: Mapping) -> str:
+    """A driver's label: the channel's, or the category's in the active language (the snapshot
+    stores the category's English label, a message of the catalogue)."""
+    label = str(row.get("label", ""))
+    return _(label) if row.get("category") and label else label
 
 
 def _dates(values: list[str]) -> list[dt.date]:
@@ -79,7 +88,7 @@ class Story:
 
 def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None = None) -> Story:
     today = today or timezone.localdate()
-    drivers = snapshot.drivers or []
+    drivers = [r | {"label": _label(r)} for r in snapshot.drivers or []]
     what_if = snapshot.what_if or []
     delivered = snapshot.delivered_coverage or []
     ahead = snapshot.coverage_ahead or []
@@ -90,53 +99,58 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
     out_charts: dict[str, str] = {}
 
     # Drivers.
-    t = Table("drivers", "What the demand is made of (largest first)",
-              [Column("Source"), Column("Kind"), Column("Hours per week", True),
-               Column("FTE", True), Column("Share of demand", True)],
-              empty="No demand: nothing logged and no reply target.")  # fmt: skip
+    t = Table("drivers", _("What the demand is made of (largest first)"),
+              [Column(_("Source")), Column(_("Kind")), Column(_("Hours per week"), True),
+               Column(_("FTE"), True), Column(_("Share of demand"), True)],
+              empty=_("No demand: nothing logged and no reply target."))  # fmt: skip
     for r in drivers:
-        kind = KIND_WORDS.get(r["kind"], r["kind"])
+        kind = str(KIND_WORDS.get(r["kind"], r["kind"]))
         if r.get("unreachable"):
-            kind += " — target unreachable in the staffed hours"
+            kind = _("%(kind)s — target unreachable in the staffed hours") % {"kind": kind}
         share = float(r["hours_per_week"]) / demand_hours if demand_hours else None
         label = explain.driver_words(r) if r.get("channel") else r["label"]
         t.add(label[:1].upper() + label[1:], kind, hours_cell(r["hours_per_week"]),
               fte_cell(r["fte"]), percent_cell(share))  # fmt: skip
     tables["drivers"] = t
     out_charts["drivers"] = charts.bar_chart(
-        title="What the demand is made of, in FTE",
-        bars=[charts.Bar(r["label"], float(r["fte"]), f"{explain.fte(r['fte'])} FTE",
+        title=_("What the demand is made of, in FTE"),
+        bars=[charts.Bar(r["label"], float(r["fte"]),
+                         _("%(fte)s FTE") % {"fte": explain.fte(r["fte"])},
                          "accent" if r.get("channel") else "muted") for r in drivers],
     )  # fmt: skip
 
     # What relaxing a target saves.
-    t = Table("what-if", "What relaxing one target saves (everything else equal)",
-              [Column("Channel"), Column("Change"), Column("FTE required", True),
-               Column("FTE saved", True)],
-              empty="No real-time inbox: no reply target to relax.")  # fmt: skip
+    t = Table("what-if", _("What relaxing one target saves (everything else equal)"),
+              [Column(_("Channel")), Column(_("Change")), Column(_("FTE required"), True),
+               Column(_("FTE saved"), True)],
+              empty=_("No real-time inbox: no reply target to relax."))  # fmt: skip
     for r in what_if:
-        change = CHANGE_WORDS.get(r["change"], r["change"])
+        change = str(CHANGE_WORDS.get(r["change"], r["change"]))
         if r["change"] == "sla_x4":
-            change += f" ({explain.span_words(float(r['sla_minutes']))})"
+            change = _("%(change)s (%(span)s)") % {
+                "change": change,
+                "span": explain.span_words(float(r["sla_minutes"])),
+            }
             if r.get("becomes_deferrable"):
-                change += ", answered as replies"
+                change = _("%(change)s, answered as replies") % {"change": change}
         t.add(r["channel"]["label"], change, fte_cell(r["required_fte"]),
               fte_cell(r["fte_saved"]))  # fmt: skip
     tables["what-if"] = t
     out_charts["what-if"] = charts.bar_chart(
-        title="FTE saved by relaxing one target",
-        bars=[charts.Bar(f"{r['channel']['label']} · {CHANGE_WORDS[r['change']].lower()}",
-                         float(r["fte_saved"]), f"{explain.fte(r['fte_saved'])} FTE", "ok")
+        title=_("FTE saved by relaxing one target"),
+        bars=[charts.Bar(f"{r['channel']['label']} · {str(CHANGE_WORDS[r['change']]).lower()}",
+                         float(r["fte_saved"]),
+                         _("%(fte)s FTE") % {"fte": explain.fte(r["fte_saved"])}, "ok")
               for r in what_if],
     )  # fmt: skip
 
     # Delivered today against implied by the targets.
     uncovered = {d["channel"]["id"]: slot_ranges(d["uncovered_slots"]) for d in delivered}
-    t = Table("delivered", "Real-time inboxes: delivered today against implied by the targets",
-              [Column("Channel"), Column("Seat-hours required per week", True),
-               Column("Seat-hours covered per week", True), Column("Delivered", True),
-               Column("Staffed hours nobody covers", True), Column("When nobody covers")],
-              empty="No real-time inbox.")  # fmt: skip
+    t = Table("delivered", _("Real-time inboxes: delivered today against implied by the targets"),
+              [Column(_("Channel")), Column(_("Seat-hours required per week"), True),
+               Column(_("Seat-hours covered per week"), True), Column(_("Delivered"), True),
+               Column(_("Staffed hours nobody covers"), True), Column(_("When nobody covers"))],
+              empty=_("No real-time inbox."))  # fmt: skip
     bars = []
     for d in delivered:
         ranges = uncovered[d["channel"]["id"]]
@@ -144,15 +158,17 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
               hours_cell(d["covered_seat_hours"]), percent_cell(d["ratio"]),
               len(d["uncovered_slots"]), "; ".join(ranges) or "—")  # fmt: skip
         bars += [
-            charts.Bar(f"{d['channel']['label']} required", float(d["required_seat_hours"]),
-                       f"{number(d['required_seat_hours'], 0)} h", "muted"),
-            charts.Bar(f"{d['channel']['label']} covered", float(d["covered_seat_hours"]),
-                       f"{number(d['covered_seat_hours'], 0)} h", "high"
+            charts.Bar(_("%(channel)s required") % {"channel": d["channel"]["label"]},
+                       float(d["required_seat_hours"]),
+                       _("%(hours)s h") % {"hours": number(d["required_seat_hours"], 0)}, "muted"),
+            charts.Bar(_("%(channel)s covered") % {"channel": d["channel"]["label"]},
+                       float(d["covered_seat_hours"]),
+                       _("%(hours)s h") % {"hours": number(d["covered_seat_hours"], 0)}, "high"
                        if (d["ratio"] or 0) < 0.8 else "ok"),
         ]  # fmt: skip
     tables["delivered"] = t
     out_charts["delivered"] = charts.bar_chart(
-        title="Seat-hours per week: implied by the targets against covered today",
+        title=_("Seat-hours per week: implied by the targets against covered today"),
         bars=bars,
     )  # fmt: skip
 
@@ -160,48 +176,55 @@ def story(snapshot: StaffingSnapshot, *, team_name: str, today: dt.date | None =
     shrinkage = float(snapshot.shrinkage)
     measured = None if snapshot.measured_absence is None else float(snapshot.measured_absence)
     workdays = (snapshot.details or {}).get("measured_absence_workdays") or {}
-    t = Table("absence", "Absence: the allowance against what the team takes",
-              [Column("Figure"), Column("Share of workdays", True), Column("Meaning")])  # fmt: skip
-    t.add("Configured allowance", percent_cell(shrinkage),
-          "the team setting the required FTE divides by")  # fmt: skip
-    t.add("Measured, last 12 months", percent_cell(measured),
-          f"{workdays.get('leave', 0)} leave days of {workdays.get('contracted', 0)} contracted "
-          "workdays of the counted members, since socialops has their records")  # fmt: skip
+    t = Table("absence", _("Absence: the allowance against what the team takes"),
+              [Column(_("Figure")), Column(_("Share of workdays"), True),
+               Column(_("Meaning"))])  # fmt: skip
+    t.add(_("Configured allowance"), percent_cell(shrinkage),
+          _("the team setting the required FTE divides by"))  # fmt: skip
+    t.add(_("Measured, last 12 months"), percent_cell(measured),
+          _("%(leave)s leave days of %(contracted)s contracted workdays of the counted members, "
+            "since socialops has their records")
+          % {"leave": workdays.get("leave", 0),
+             "contracted": workdays.get("contracted", 0)})  # fmt: skip
     tables["absence"] = t
     at_measured = required_at(snapshot, measured)
     absence_reading = explain.absence_sentence(measured, shrinkage, at_measured, required)
     out_charts["absence"] = charts.bar_chart(
-        title="Absence: configured allowance against measured",
-        bars=[charts.Bar("Allowance", shrinkage * 100, explain.percent(shrinkage), "muted")]
-        + ([charts.Bar("Measured", measured * 100, explain.percent(measured), "accent")]
+        title=_("Absence: configured allowance against measured"),
+        bars=[charts.Bar(_("Allowance"), shrinkage * 100, explain.percent(shrinkage), "muted")]
+        + ([charts.Bar(_("Measured"), measured * 100, explain.percent(measured), "accent")]
            if measured is not None else []),
     )  # fmt: skip
 
     # Coverage ahead.
-    t = Table("coverage-ahead", "Coverage ahead: the next four weeks",
-              [Column("Channel"), Column("Days nobody can act", True), Column("Which days"),
-               Column("Days below backup", True), Column("Which days", False),
-               Column("Because")],
-              empty="Every channel keeps its backups for the next four weeks.")  # fmt: skip
+    t = Table("coverage-ahead", _("Coverage ahead: the next four weeks"),
+              [Column(_("Channel")), Column(_("Days nobody can act"), True),
+               Column(_("Which days")),
+               Column(_("Days below backup"), True), Column(_("Which days"), False),
+               Column(_("Because"))],
+              empty=_("Every channel keeps its backups for the next four weeks."))  # fmt: skip
     for row in ahead:
         without, below = _dates(row["days_without_actor"]), _dates(row["days_below_backup"])
-        because = (
-            "; ".join(
-                f"{c['member']['name']} {' / '.join(REASON_WORDS.get(x, x) for x in c['reasons'])} "
-                f"({days_label(_dates(c['dates']), today)})"
-                for c in row["causes"]
-            )
-            or "not enough people hold access"
-        )
+        because = "; ".join(
+            _("%(name)s %(reasons)s (%(days)s)")
+            % {
+                "name": c["member"]["name"],
+                "reasons": " / ".join(str(REASON_WORDS.get(x, x)) for x in c["reasons"]),
+                "days": days_label(_dates(c["dates"]), today),
+            }
+            for c in row["causes"]
+        ) or _("not enough people hold access")
         t.add(row["channel"]["label"], len(without), days_label(without, today) or "—",
               len(below), days_label(below, today) or "—", because)  # fmt: skip
     tables["coverage-ahead"] = t
     out_charts["coverage-ahead"] = charts.bar_chart(
-        title="Days in the next four weeks with nobody, or too few, who can act",
+        title=_("Days in the next four weeks with nobody, or too few, who can act"),
         bars=[charts.Bar(row["channel"]["label"], len(row["days_without_actor"]) +
                          len(row["days_below_backup"]),
-                         f"{len(row['days_without_actor'])} with nobody, "
-                         f"{len(row['days_below_backup'])} below backup",
+                         _("%(nobody)s with nobody, %(below)s below backup") % {
+                             "nobody": len(row["days_without_actor"]),
+                             "below": len(row["days_below_backup"]),
+                         },
                          "high" if row["days_without_actor"] else "moderate")
               for row in ahead],
     )  # fmt: skip

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from workload.burnout import round_half_up
 from workload.explain import BAND_LABELS, percent
@@ -48,7 +49,7 @@ class Table:
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     csv_url: str = ""
-    empty: str = "Nothing to show."
+    empty: str = field(default_factory=lambda: _("Nothing to show."))
 
     def add(self, *cells) -> None:
         row = [c if isinstance(c, Cell) else Cell("" if c is None else str(c)) for c in cells]
@@ -58,7 +59,7 @@ class Table:
 
 
 def band_cell(band: str | None) -> Cell:
-    return Cell(BAND_LABELS.get(band or "", "—"), band=band or None)
+    return Cell(str(BAND_LABELS.get(band or "", "—")), band=band or None)
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.common.pages import button_action
@@ -26,14 +28,22 @@ from workload.views.my_week import _logging_member
 
 
 class TimerStartForm(forms.Form):
-    category = forms.ChoiceField(choices=[("", "Choose later"), *Category.choices], required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"),
+        choices=[("", gettext_lazy("Choose later")), *Category.choices],
+        required=False,
+    )
     channel = forms.ModelChoiceField(
-        queryset=Channel.objects.none(), required=False, empty_label="No channel"
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No channel"),
     )
     note = forms.CharField(
+        label=gettext_lazy("Note"),
         max_length=2000,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Optional note"}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Optional note")}),
     )
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -45,16 +55,16 @@ class TimerStartForm(forms.Form):
 
 class TimerStopForm(TimerStartForm):
     messages_handled = forms.IntegerField(
-        label="Messages", min_value=0, max_value=100_000, required=False
+        label=gettext_lazy("Messages"), min_value=0, max_value=100_000, required=False
     )
     hostile_messages = forms.IntegerField(
-        label="Hostile",
+        label=gettext_lazy("Hostile"),
         min_value=0,
         max_value=100_000,
         required=False,
-        help_text="Leave empty if you did not count them.",
+        help_text=gettext_lazy("Leave empty if you did not count them."),
     )
-    crisis = forms.BooleanField(label="Crisis", required=False)
+    crisis = forms.BooleanField(label=gettext_lazy("Crisis"), required=False)
 
     def service_values(self) -> dict:
         """Only what the person filled in overrides the timer's own values."""
@@ -67,6 +77,13 @@ class TimerStopForm(TimerStartForm):
         return values
 
 
+def _both(days: list[str]) -> str:
+    """One or two days (a timer run is under 24 hours, so it spans at most two dates)."""
+    if len(days) == 1:
+        return days[0]
+    return _("%(first)s and %(second)s") % {"first": days[0], "second": days[-1]}
+
+
 def _card_url() -> str:
     return f"{reverse('my-week')}#timer"
 
@@ -77,7 +94,7 @@ def _form_refused(request: HttpRequest, refused: str, form: forms.Form) -> HttpR
         label = (form.fields[name].label or name.capitalize()) if name in form.fields else ""
         text = " ".join(str(msg) for msg in msgs)
         parts.append(f"{label}: {text}" if label else text)
-    messages.error(request, f"{refused}: {'; '.join(parts)}")
+    messages.error(request, f"{refused}: {'; '.join(parts)}")  # words already translated
     return redirect(_card_url())
 
 
@@ -87,12 +104,12 @@ def timer_start(request: HttpRequest) -> HttpResponse:
     member = _logging_member(request)
     form = TimerStartForm(request.POST, member=member)
     if not form.is_valid():
-        return _form_refused(request, "Timer not started", form)
+        return _form_refused(request, _("Timer not started"), form)
     button_action(
         request,
         lambda: timers.timer_start(member=member, **form.cleaned_data),
-        done=lambda timer: "Timer started.",
-        refused="Timer not started",
+        done=lambda timer: _("Timer started."),
+        refused=_("Timer not started"),
     )
     return redirect(_card_url())
 
@@ -103,17 +120,20 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
     member = _logging_member(request)
     form = TimerStopForm(request.POST, member=member)
     if not form.is_valid():
-        return _form_refused(request, "Timer not stopped", form)
+        return _form_refused(request, _("Timer not stopped"), form)
     today = member.today()
     logs = button_action(
         request,
         lambda: timers.timer_stop(member=member, **form.service_values()),
         done=lambda logs: (
-            f"Logged {format_duration(sum(log.minutes for log in logs))} of "
-            f"{logs[0].get_category_display()} from the timer, "
-            f"{' and '.join(day_label(log.date, today) for log in logs)}."
+            _("Logged %(duration)s of %(category)s from the timer, %(days)s.")
+            % {
+                "duration": format_duration(sum(log.minutes for log in logs)),
+                "category": logs[0].get_category_display(),
+                "days": _both([day_label(log.date, today) for log in logs]),
+            }
         ),
-        refused="Timer not stopped",
+        refused=_("Timer not stopped"),
     )
     if logs:
         return redirect(f"{reverse('my-week')}?week={monday_of(logs[-1].date):%Y-%m-%d}")
@@ -127,7 +147,7 @@ def timer_discard(request: HttpRequest) -> HttpResponse:
     button_action(
         request,
         lambda: timers.timer_discard(member=member),
-        done=lambda _: "Timer discarded; nothing was logged.",
-        refused="Nothing discarded",
+        done=lambda _done: _("Timer discarded; nothing was logged."),
+        refused=_("Nothing discarded"),
     )
     return redirect(_card_url())

@@ -17,6 +17,13 @@
 
   function signedIn() { return !!document.querySelector("form.logout"); }
   function queueSection() { return document.getElementById("offline-queue"); }
+  // Words come from the page, in the person's language (data-msg-* on #offline-queue); the
+  // English here is only the fallback for a page without the section.
+  function msg(name, fallback) {
+    var section = queueSection();
+    var text = section && section.getAttribute("data-msg-" + name);
+    return text || fallback;
+  }
 
   // ---- The queue, per person, in localStorage ----
   function storageKey() {
@@ -80,14 +87,14 @@
   function queueFrom(form) {
     var entry = entryFrom(form);
     if (!entry.body.date || !entry.body.duration || !entry.body.category) {
-      status("Give at least the date, the duration and the category.");
+      status(msg("incomplete", "Give at least the date, the duration and the category."));
       return;
     }
     var queue = load();
     queue.push(entry);
     save(queue);
     form.reset();
-    status("Saved on this device: it will be sent when you are back online.");
+    status(msg("saved", "Saved on this device: it will be sent when you are back online."));
     render();
     var duration = form.elements.namedItem("duration");
     if (duration && duration.focus) duration.focus();
@@ -117,18 +124,18 @@
       if (entry.error) {
         var error = document.createElement("p");
         error.className = "error";
-        error.textContent = "Not sent: " + entry.error;
+        error.textContent = msg("not-sent", "Not sent:") + " " + entry.error;
         item.appendChild(error);
         var discard = document.createElement("button");
         discard.type = "button";
         discard.className = "link danger offline-discard";
         discard.setAttribute("data-key", entry.key);
-        discard.textContent = "Discard";
+        discard.textContent = msg("discard", "Discard");
         item.appendChild(discard);
       } else {
         var waiting = document.createElement("span");
         waiting.className = "badge muted";
-        waiting.textContent = "waiting";
+        waiting.textContent = msg("waiting", "waiting");
         item.appendChild(waiting);
       }
       list.appendChild(item);
@@ -145,12 +152,12 @@
     return input ? input.value : "";
   }
   function describe(data) {
-    if (!data || typeof data !== "object") return "the server refused it.";
+    if (!data || typeof data !== "object") return msg("refused", "the server refused it.");
     return Object.keys(data).map(function (field) {
       var messages = [].concat(data[field]).join(" ");
       return field === "detail" || field === "non_field_errors" ? messages
         : field + ": " + messages;
-    }).join(" ") || "the server refused it.";
+    }).join(" ") || msg("refused", "the server refused it.");
   }
   // "sent", "refused" (kept with its error), "later" (kept, tried again) or "stop".
   function post(entry) {
@@ -173,7 +180,7 @@
         });
       }
       if (response.status === 401 || response.status === 403) {
-        status("Sign in again to send the entries waiting here.");
+        status(msg("sign-in", "Sign in again to send the entries waiting here."));
         return "stop";
       }
       return "later"; // 409 (the same entry is being sent from another tab), 429, 5xx
@@ -198,7 +205,8 @@
       sending = false;
       render();
       if (sent) {
-        status("Sent " + sent + (sent === 1 ? " entry." : " entries."));
+        status(sent === 1 ? msg("sent-one", "Sent 1 entry.")
+          : msg("sent-many", "Sent %(count)s entries.").replace("%(count)s", String(sent)));
         if (!load().length) window.location.reload(); // the week with the entries in it
       }
     }, function () { sending = false; });
@@ -221,8 +229,8 @@
     list.setAttribute("role", "status");
     var item = document.createElement("li");
     item.className = "msg-error";
-    item.textContent = "Offline: this is My week as it was last loaded. " +
-      "New entries wait on this device and are sent when you are back online.";
+    item.textContent = msg("offline", "Offline: this is My week as it was last loaded. " +
+      "New entries wait on this device and are sent when you are back online.");
     list.appendChild(item);
     main.insertBefore(list, main.firstChild);
   }

@@ -18,7 +18,11 @@
       var text = label(Math.max(1, Math.floor(elapsed / 60 + 0.5)));
       var target = el.querySelector(".timer-label") || el;
       if (target.textContent !== text) target.textContent = text;
-      if (el.hasAttribute("aria-label")) el.setAttribute("aria-label", "Timer running: " + text);
+      if (el.hasAttribute("aria-label")) {
+        // data-aria-prefix: "Timer running:" in the page's language.
+        var prefix = el.getAttribute("data-aria-prefix") || "Timer running:";
+        el.setAttribute("aria-label", prefix + " " + text);
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", tick);
