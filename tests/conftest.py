@@ -181,10 +181,11 @@ def page(chromium, request):
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:
+    """Sign in through the login page, in whatever language the browser asks for."""
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
 
