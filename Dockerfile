@@ -42,12 +42,18 @@ RUN pip install --no-cache-dir --no-deps . \
 RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only-not-a-real-secret-key \
         python manage.py collectstatic --noinput
 
+# The audit checkpoints' file lives on its own volume (docker-compose.yml); a new named
+# volume takes this directory's owner, so the app user may append to it.
+RUN mkdir -p /var/lib/socialops && chown app /var/lib/socialops
+
 USER app
 
 EXPOSE 8000
 
 # Workers: WEB_CONCURRENCY (gunicorn reads it), 3 by default. Access log to stdout.
+# gunicorn.conf.py removes gunicorn's Server banner (docs/security.md).
 CMD ["gunicorn", "socialops.wsgi:application", \
+     "--config", "/app/gunicorn.conf.py", \
      "--bind", "0.0.0.0:8000", \
      "--access-logfile", "-", \
      "--error-logfile", "-", \

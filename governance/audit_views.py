@@ -4,7 +4,6 @@ ids, filters, CSV export of the filtered log (`?export=csv`), and the chain veri
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -27,14 +26,14 @@ from governance.views import admin_required
 from socialops.audit.models import AuditEvent, AuditVerification
 from socialops.audit.selectors import events_of_kind
 from socialops.audit.verification import audit_verification_last, audit_verify_and_record
+from socialops.common import csv
+from socialops.common.fields import BoundedFormDateField
 from teams.models import Member
 
 AUDIT_PER_PAGE = 50
 CSV_BATCH = 1000
 CSV_COLUMNS = ["id", "at", "actor_id", "actor_name", "action", "target_type", "target_id",
                "target_label", "data", "prev_hash", "hash"]  # fmt: skip
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KIND_CHOICES = [
     ("change", _("Changes")),
     ("read", _("Reads of others' data")),
@@ -65,10 +64,10 @@ class AuditFilterForm(forms.Form):
         required=False,
         help_text=_("A type, or type:id, e.g. grant:42"),
     )
-    date_from = forms.DateField(
+    date_from = BoundedFormDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedFormDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Dates in your time zone; both days included."),
     )  # fmt: skip
@@ -154,11 +153,6 @@ def _filtered(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> QuerySe
     return events
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -167,7 +161,7 @@ class _Echo:
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     """The header, then every selected event newest first, labelled a batch at a time (a
     fixed number of queries per batch of CSV_BATCH)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo())  # formulas neutralised, ids stay numbers (common/csv.py)
     yield writer.writerow(CSV_COLUMNS)
     last_pk = None
     while True:
@@ -175,8 +169,7 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         batch = describe_events(list(batch_qs[:CSV_BATCH]))
         for e in batch:
             yield writer.writerow(
-                _cell(v)
-                for v in (
+                (
                     e.pk,
                     e.at.astimezone(dt.UTC).isoformat(),
                     e.actor_id,

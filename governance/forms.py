@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import AccessGrant
+from socialops.common.fields import BoundedFormDateField, BoundedFormDateTimeField
 from teams.models import Channel, Member
 
 GRANT_STATUSES = [
@@ -78,7 +79,7 @@ class GrantForm(forms.Form):
         max_length=1000,
         widget=forms.TextInput(attrs={"placeholder": _("Why is this needed?")}),
     )
-    expires_at = forms.DateTimeField(
+    expires_at = BoundedFormDateTimeField(
         label=_("Expires"),
         required=False,
         help_text=_("Optional; in your time zone."),
@@ -151,7 +152,7 @@ class SuccessorChoiceField(forms.ModelChoiceField):
 
 
 class OffboardForm(CoverageGapsMixin, forms.Form):
-    ended_on = forms.DateField(
+    ended_on = BoundedFormDateField(
         label=_("Last day"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import random
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 
@@ -69,6 +70,9 @@ def _post_webhook(connector: Connector, message: OutboxMessage) -> None:
         {"id": str(message.pk), "topic": message.topic, "payload": message.payload},
         sort_keys=True, separators=(",", ":"),
     ).encode()  # fmt: skip
+    # urllib also opens file: and ftp: URLs (URLField accepts ftp): webhooks are http(s) only.
+    if urllib.parse.urlsplit(connector.url).scheme not in ("http", "https"):
+        raise OSError(f"webhook URL must be http or https: {connector.url!r}")
     request = urllib.request.Request(
         connector.url,
         data=body,

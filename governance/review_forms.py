@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import AccessReviewItem
+from socialops.common.fields import BoundedFormDateField
 from teams.models import Channel, Team
 
 SCOPE_ALL = "all"
@@ -26,7 +27,7 @@ class ReviewCreateForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("Q3 access review")}),
     )
-    deadline = forms.DateField(
+    deadline = BoundedFormDateField(
         label=_("Due date"),
         help_text=_("Items still open after this day are overdue."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,6 +110,15 @@ def _ids(
 # ---- Writes ----
 
 
+def _constraints(mode: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if mode == "IMMEDIATE":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            else:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @transaction.atomic
 def review_create(
     *,
@@ -154,6 +163,11 @@ def review_create(
         raise DomainError(
             dict.fromkeys(given, _("Nothing to review: no open grant on these channels."))
         )
+    # Foreign keys are checked at commit by default, which here would be after the audit lock
+    # below: waiting then for a grant another transaction holds FOR UPDATE while it waits for
+    # the audit lock is a deadlock. Checked as the rows go in, every row lock this needs is
+    # taken before the audit lock (tests/test_bounds.py).
+    _constraints("IMMEDIATE")
     review = AccessReview.objects.create(
         name=name, created_by=actor, created_at=now, deadline=deadline, auto_revoke=auto_revoke
     )
@@ -178,6 +192,7 @@ def review_create(
         )
         for grant_id, holder_id, owner_id, owner_status in rows
     )
+    _constraints("DEFERRED")  # back to Django's default for the rest of the transaction
     audit_append(
         actor=_user(actor), action="review.created", target_type="access_review",
         target_id=review.pk,

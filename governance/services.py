@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework.authtoken.models import Token
 
 from governance.coverage import CoverageCheck, coverage_check, coverage_guard
 from governance.models import (
@@ -31,6 +30,7 @@ from governance.selectors import offboardings_with_progress
 from socialops.audit.services import Entry, audit_append, audit_append_many
 from socialops.common.exceptions import Conflict, DomainError, Forbidden
 from teams.models import Channel, Member
+from teams.tokens import revoke_all_tokens
 
 REVOKE_REASON_MAX = AccessGrant._meta.get_field("revoke_reason").max_length or 520
 
@@ -470,7 +470,7 @@ def _offboard_now(
     member.save(update_fields=["status", "ended_on"])
     member.user.is_active = False
     member.user.save(update_fields=["is_active"])
-    Token.objects.filter(user=member.user).delete()
+    revoke_all_tokens(member.user)
     _delete_sessions(member.user.pk)
 
     audit_append_many(

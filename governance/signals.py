@@ -1,8 +1,12 @@
-"""Sign-in bookkeeping: the session ↔ user link for offboarding, and failed sign-ins audited."""
+"""Sign-in bookkeeping: the session ↔ user link for offboarding, and failed sign-ins audited
+(rate-limited, docs/security.md "Sign-in")."""
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.utils import timezone
 
 from governance.models import LoginSession
+from socialops.audit.models import AuditEvent
 from socialops.audit.services import audit_append
 
 
@@ -16,12 +20,33 @@ def remember_session(sender, request, user, **kwargs):
 
 
 def audit_failed_login(sender, credentials, request=None, **kwargs):
-    # The username tried, never the password.
+    """One audit event per failed sign-in, rate-limited before it reaches the chain (axes
+    still counts every failure): nothing once the username or address is locked out, and at
+    most AUDIT_FAILED_SIGNIN_LIMIT per address per AUDIT_FAILED_SIGNIN_WINDOW. The username
+    tried, never the password."""
+    ip = _client_ip(request)
+    locked = bool(getattr(request, "axes_locked_out", False))
+    # axes (installed before governance, so its handler runs first) counts the failure and
+    # sets axes_failures_since_start; a request refused because it was already locked never
+    # gets that far and is left uncounted, so it is not audited either.
+    if locked and getattr(request, "axes_failures_since_start", None) is None:
+        return
+    since = timezone.now() - settings.AUDIT_FAILED_SIGNIN_WINDOW
+    recent = AuditEvent.objects.filter(action="auth.login_failed", at__gte=since, data__ip=ip)
+    if recent.count() >= settings.AUDIT_FAILED_SIGNIN_LIMIT:
+        return
     audit_append(
         actor=None, action="auth.login_failed", target_type="user",
         target_id=str(credentials.get("username", ""))[:64],
-        data={"ip": request.META.get("REMOTE_ADDR") if request is not None else None},
+        data={"ip": ip, **({"locked_out": True} if locked else {})},
     )  # fmt: skip
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # The address axes locks on (it honours AXES_IPWARE_PROXY_COUNT), else the socket's.
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
 
 
 def connect() -> None:

@@ -1,7 +1,6 @@
 """The v1 JSON API router (docs/api.md)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from governance.api.audit import AuditEventViewSet
@@ -19,6 +18,8 @@ from teams.api import (
     OnCallViewSet,
     TeamViewSet,
 )
+from teams.token_api import ApiTokenViewSet, ObtainTokenView
+from workload.api.personal_data import MemberEraseView, MyDataExportView
 from workload.api.pulse import PulseViewSet
 from workload.api.scores import JobViewSet, ScoreViewSet
 from workload.api.staffing import StaffingViewSet
@@ -26,6 +27,7 @@ from workload.api.task_logs import TaskLogViewSet
 from workload.api.timer import TimerStopView, TimerView
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-item")
 router.register("teams", TeamViewSet, basename="team")
 router.register("members", MemberViewSet, basename="member")
 router.register("channels", ChannelViewSet, basename="channel")
@@ -46,11 +48,13 @@ router.register("access-reviews", AccessReviewViewSet, basename="access-review")
 router.register("access-review-items", AccessReviewItemViewSet, basename="access-review-item")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/export/", MyDataExportView.as_view(), name="api-me-export"),
     path("governance/health/", HealthView.as_view(), name="api-governance-health"),
     # Offboarding is governance's: it sits beside the members resource it acts on.
     path("members/<int:pk>/offboard/", MemberOffboardView.as_view(), name="member-offboard"),
+    path("members/<int:pk>/erase/", MemberEraseView.as_view(), name="member-erase"),
     path("timer/", TimerView.as_view(), name="api-timer"),
     path("timer/stop/", TimerStopView.as_view(), name="api-timer-stop"),
     path("", include(router.urls)),

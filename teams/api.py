@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialops.common.fields import BoundedModelSerializer
 from teams import services
 from teams.models import Channel, Leave, Member, OnCallShift, Team, roles_for, timezone_names
 from teams.viewsets import (
@@ -47,7 +48,7 @@ class TimezoneField(serializers.CharField):
         return value
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(BoundedModelSerializer):
     name = serializers.CharField(max_length=120)  # uniqueness: the service answers 409
     leader_ids = serializers.PrimaryKeyRelatedField(
         source="leaders", many=True, queryset=Member.objects.all(), required=False
@@ -107,7 +108,7 @@ class TeamViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):
         return services.team_update(team=record, **values)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(BoundedModelSerializer):
     username = serializers.CharField(source="user.username", max_length=150)
     email = serializers.EmailField(source="user.email", required=False, allow_blank=True)
     password = serializers.CharField(
@@ -194,7 +195,7 @@ class MemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet)
         return services.member_update(member=record, actor=self.roles.member, **values)
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(BoundedModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
     owner = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), allow_null=True, required=False
@@ -246,8 +247,9 @@ class ChannelViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet
         return services.channel_update(channel=record, **values)
 
 
-class LeaveSerializer(serializers.ModelSerializer):
+class LeaveSerializer(BoundedModelSerializer):
     member = OwnMemberField(required=False)
+    kind = serializers.ChoiceField(choices=Leave.Kind.choices, default=Leave.Kind.VACATION)
 
     class Meta:
         model = Leave
@@ -267,7 +269,7 @@ class LeaveViewSet(PersonalRecordViewSet):
         services.leave_delete(leave=record)
 
 
-class OnCallSerializer(serializers.ModelSerializer):
+class OnCallSerializer(BoundedModelSerializer):
     member = OwnMemberField(required=False)
     channel = ScopedPrimaryKeyRelatedField(Channel, allow_null=True, required=False)
 

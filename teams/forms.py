@@ -7,15 +7,16 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socialops.common.fields import BoundedFormDateField, BoundedFormDateTimeField
 from teams.models import Channel, Leave, Member
 
 
 class LeaveForm(forms.Form):
-    start_date = forms.DateField(
+    start_date = BoundedFormDateField(
         label=gettext_lazy("Start date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    end_date = forms.DateField(
+    end_date = BoundedFormDateField(
         label=gettext_lazy("End date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -34,11 +35,11 @@ class LeaveForm(forms.Form):
 class OnCallForm(forms.Form):
     """Start and end in the member's own time zone; stored as instants."""
 
-    starts_at = forms.DateTimeField(
+    starts_at = BoundedFormDateTimeField(
         label=gettext_lazy("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    ends_at = forms.DateTimeField(
+    ends_at = BoundedFormDateTimeField(
         label=gettext_lazy("Ends"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

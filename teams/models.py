@@ -416,6 +416,39 @@ class OnCallShift(models.Model):
         return f"{self.member} on call {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class ApiToken(models.Model):
+    """An API token (docs/api.md "Authentication"): a new one per sign-in, expiring after
+    TOKEN_TTL, revocable, listed for its owner. Only the SHA-256 of the key is stored; the
+    key itself is shown once, in the sign-in response. Written only by teams.tokens."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # the key's first characters, for display
+    name = models.CharField(max_length=150, blank=True)  # the client's User-Agent
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="teams_apitoken_user_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="teams_apitoken_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def is_active_at(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
 @dataclass(frozen=True)
 class Roles:
     """What a signed-in person is: their member record (if any) and the roles they hold."""

@@ -46,6 +46,29 @@ def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
     return list(fields)
 
 
+def _check_no_departure(member: Member, fields: dict[str, Any]) -> None:
+    """A member departs only through offboarding (governance.services, which closes their
+    grants, sign-in, tokens and sessions and audits it): changing a member's status to
+    departed elsewhere (the API, the Django admin, a form) is refused with a pointer to
+    offboarding. A record created as departed (a past leaver, the demo's) holds nothing to
+    close; its sign-in is made inactive (`_deactivate_if_departed`)."""
+    if fields.get("status") == Member.Status.DEPARTED and member.status != Member.Status.DEPARTED:
+        raise DomainError(
+            {
+                "status": _(
+                    "A member departs only through offboarding "
+                    "(POST /api/v1/members/{id}/offboard/, or Offboard on the governance page)."
+                )
+            }
+        )
+
+
+def _deactivate_if_departed(member: Member) -> None:
+    if member.status == Member.Status.DEPARTED and member.user.is_active:
+        member.user.is_active = False
+        member.user.save(update_fields=["is_active"])
+
+
 def _save(instance, *, update_fields: list[str] | None = None) -> None:
     """Validate every field and database rule, then save; a duplicate is a 409 (a channel's
     handle on its platform ignoring case, too: `Channel.validate_constraints` reports it on
@@ -120,6 +143,7 @@ def member_create(
         member = Member(user=user)
         _apply(member, fields, MEMBER_FIELDS)
         _save(member)
+        _deactivate_if_departed(member)
         _audit_role_and_team_changes(member, {"roles": [], "team": None}, actor)
         return member
     User = get_user_model()
@@ -139,6 +163,7 @@ def member_create(
     member = Member(user=user)
     _apply(member, fields, MEMBER_FIELDS)
     _save(member)
+    _deactivate_if_departed(member)
     return member
 
 
@@ -147,6 +172,7 @@ def member_update(
     *, member: Member, email: str | None = None, actor: Member | None = None, **fields
 ) -> Member:
     before = {"roles": member.roles, "team": member.team_id}
+    _check_no_departure(member, fields)
     changed = _apply(member, fields, MEMBER_FIELDS)
     if changed:
         _save(member, update_fields=changed)

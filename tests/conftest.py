@@ -61,6 +61,31 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """DRF's throttle counts live in the cache (Redis under `make test`) and would outlive a
+    test: one test's sign-ins must not throttle the next. Only the throttle keys go; Celery
+    shares the Redis database."""
+    from django.core.cache import cache
+
+    def clear() -> None:
+        delete_pattern = getattr(cache, "delete_pattern", None)
+        client = getattr(cache, "_cache", None)
+        if delete_pattern is not None:
+            delete_pattern("throttle_*")
+        elif client is not None and hasattr(client, "get_client"):
+            redis = client.get_client(write=True)
+            keys = list(redis.scan_iter(match=f"*{cache.make_key('throttle_')}*"))
+            if keys:
+                redis.delete(*keys)
+        else:
+            cache.clear()  # the in-process cache of a run without Redis
+
+    clear()
+    yield
+    clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per persona; tests need no brute-force cost.
     settings.PASSWORD_HASHERS = FAST_HASHERS

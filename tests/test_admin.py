@@ -107,3 +107,54 @@ def test_a_connector_change_in_the_admin_is_audited_without_its_secret(personas,
 def test_scores_and_snapshots_are_read_only_in_the_admin(operator):
     for model in ("burnoutscore", "staffingsnapshot", "recomputejob"):
         assert operator.get(f"/admin/workload/{model}/add/").status_code == 403, model
+
+
+# Departure only through offboarding (docs/security.md): the API, the admin and any other caller
+# of teams.services.member_update are refused with a pointer to the offboarding.
+
+OFFBOARD_HINT = "/api/v1/members/{id}/offboard/"
+
+
+def test_departed_in_the_admin_is_refused_and_points_to_offboarding(personas, operator):
+    url = f"/admin/teams/member/{personas.member.pk}/change/"
+    body = _errors(operator.post(url, _post_data(personas.member, status="departed")))
+    assert "departs only through offboarding" in body and OFFBOARD_HINT in body
+    member = Member.objects.select_related("user").get(pk=personas.member.pk)
+    assert member.status == Member.Status.ACTIVE and member.user.is_active
+    assert not AuditEvent.objects.filter(target_id=str(member.pk)).exists()
+
+
+def test_departed_by_patch_is_a_400_pointing_to_offboarding(personas, api):
+    url = f"/api/v1/members/{personas.member.pk}/"
+    response = api(personas.admin).patch(url, {"status": "departed"}, format="json")
+    assert response.status_code == 400, response.content
+    assert OFFBOARD_HINT in str(response.json())
+    assert Member.objects.get(pk=personas.member.pk).status == Member.Status.ACTIVE
+    # The other statuses still change the ordinary way.
+    response = api(personas.admin).patch(url, {"status": "on_leave"}, format="json")
+    assert response.status_code == 200, response.content
+    assert Member.objects.get(pk=personas.member.pk).status == Member.Status.ON_LEAVE
+
+
+def test_a_member_recorded_as_departed_has_no_active_sign_in(personas, api):
+    """A past leaver recorded after the fact (the demo's) holds nothing to close, but the
+    record never comes with a working sign-in."""
+    response = api(personas.admin).post(
+        "/api/v1/members/",
+        {"username": "old", "full_name": "Olga Old", "status": "departed",
+         "password": "a-long-enough-Passw0rd!"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    member = Member.objects.select_related("user").get(user__username="old")
+    assert member.status == Member.Status.DEPARTED and not member.user.is_active
+
+
+def test_a_role_removed_in_the_admin_is_audited_with_the_operator(personas, operator):
+    url = f"/admin/teams/member/{personas.leader.pk}/change/"
+    personas.team.leaders.clear()  # a team's leader keeps the role (teams.services)
+    data = _post_data(personas.leader, role_leader=False, role_member=True)
+    assert operator.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action="member.roles_changed")
+    assert event.data == {"from": ["leader"], "to": ["member"]}
+    assert event.actor_id == personas.admin.user.pk

@@ -225,7 +225,7 @@ def test_app_service_commands():
 
 
 def test_app_services_point_at_the_compose_database_and_redis():
-    env = {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "k"}
+    env = {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "k", "AUDIT_CHECKPOINT_KEY": "a"}
     interpolated = yaml.safe_load(interpolate(compose_text(), env))["services"]
     for name in APP_SERVICES:
         environment = interpolated[name]["environment"]
@@ -413,6 +413,7 @@ def _production_env(**overrides: str) -> dict[str, str]:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_CHECKPOINT_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="example.com",
         DATABASE_URL="sqlite:////tmp/x.sqlite3",
     )
@@ -448,3 +449,26 @@ def test_check_deploy_flags_the_local_http_trial_settings():
     assert result.returncode != 0, output
     for check in ("security.W008", "security.W012", "security.W016"):
         assert check in output, output
+
+
+def test_production_silences_nothing_but_the_opt_in_preload_and_keeps_the_headers():
+    """Under production settings the only silenced check is HSTS preload (an opt-in), and with
+    SECURE_HSTS_PRELOAD=true nothing is; the security headers and the CSP stay configured."""
+    probe = (
+        "from django.conf import settings as s; import json; print(json.dumps(["
+        "s.SILENCED_SYSTEM_CHECKS, s.DEBUG, s.SECURE_CONTENT_TYPE_NOSNIFF, "
+        "s.SECURE_REFERRER_POLICY, 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE, "
+        "'socialops.common.middleware.NoStoreMiddleware' in s.MIDDLEWARE, "
+        "\"'unsafe-inline'\" in json.dumps(s.CONTENT_SECURITY_POLICY, default=str)]))"
+    )
+    for preload, silenced in (("false", ["security.W021"]), ("true", [])):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", probe],
+            cwd=ROOT, env=_production_env(SECURE_HSTS_PRELOAD=preload),
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        values = json.loads(result.stdout.strip().splitlines()[-1])
+        assert values == [silenced, False, True, "same-origin", True, True, False], values
+    result = _check_deploy(_production_env(SECURE_HSTS_PRELOAD="true"))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,11 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from socialops.idempotency.models import IdempotencyRecord
 from socialops.idempotency.tasks import idempotency_purge
+from teams.tokens import issue_token
 from tests.factories import PASSWORD
 from workload.models import TaskLog
 
@@ -29,7 +29,7 @@ def session(member) -> APIClient:
 
 def token(member) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(member.user)[1]}")
     return client
 
 

@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from socialops.common.fields import BoundedFormDateField
 from teams.models import Channel, Member
 from workload.duration import DurationError, parse_duration
 from workload.models import Category
@@ -13,7 +14,7 @@ from workload.models import Category
 class TaskLogForm(forms.Form):
     """One short form: the duration as typed (90, 1h30, 1:30, 1.5h), the rest optional."""
 
-    date = forms.DateField(
+    date = BoundedFormDateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     duration = forms.CharField(

@@ -13,9 +13,10 @@ from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import OperationalError, transaction
 
+from socialops.common.fields import date_in_range
 from teams.models import Team
 from workload.models import RecomputeJob
-from workload.services import jobs, scoring
+from workload.services import jobs, retention, scoring
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,17 @@ def recompute_team(*, team_id: int, as_of: str, job_id: str | None = None) -> in
     """Burnout scores and the staffing snapshot of one team for as_of (an upsert: safe to
     run again after a redelivery)."""
     jobs.job_mark_running(job_id=job_id)
-    return scoring.team_recompute(team_id=team_id, as_of=dt.date.fromisoformat(as_of))
+    try:
+        day = dt.date.fromisoformat(as_of)
+        if not date_in_range(day):
+            raise ValueError(f"as_of {as_of} is outside 1970-01-01..2100-12-31")
+        return scoring.team_recompute(team_id=team_id, as_of=day)
+    except OperationalError:
+        raise  # retried; RecordFinalFailure records the last failure
+    except Exception as exc:
+        # Not retried: the job ends failed now, whatever on_failure later manages to do.
+        jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        raise
 
 
 @shared_task(queue="scores", acks_late=True, reject_on_worker_lost=True)
@@ -51,6 +62,14 @@ def recompute_all(as_of: str | None = None) -> str:
     day = dt.date.fromisoformat(as_of) if as_of else jobs.default_as_of()
     job = recompute_start(as_of=day, team_ids=Team.objects.values_list("pk", flat=True))
     return str(job.pk)
+
+
+@shared_task(queue="default", acks_late=True, reject_on_worker_lost=True)
+def retention_purge_daily(today: str | None = None) -> dict:
+    """Daily (django-celery-beat, workload migration 0006): purge personal rows older than
+    RETENTION_MONTHS (docs/privacy.md "Retention"). Idempotent: a rerun purges nothing more."""
+    day = dt.date.fromisoformat(today) if today else dt.datetime.now(dt.UTC).date()
+    return retention.retention_purge(today=day)
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from rest_framework import mixins, serializers
 from governance.audit_labels import describe_events
 from socialops.audit.models import AuditEvent
 from socialops.audit.selectors import EVENT_KINDS, events_of_kind
+from socialops.common.fields import BoundedModelSerializer, validate_date_range
+from socialops.common.filters import IdFilterSet
 from teams.viewsets import AdminOnlyViewSet
 
 BIGINT_MAX = 2**63 - 1
@@ -27,7 +29,7 @@ class AuditEventListSerializer(serializers.ListSerializer):
         return super().to_representation(describe_events(events))
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(BoundedModelSerializer):
     # `actor` stays the recorded username (actor_display) for existing clients.
     actor = serializers.CharField(source="actor_display", read_only=True)
     actor_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -49,6 +51,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class UTCIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 instant, kept in UTC: offsets PostgreSQL refuses (such as +19:51) still
     filter, and instants that leave the calendar in UTC are a 400, not a database error."""
+
+    default_validators = [validate_date_range]  # 1970-01-01..2100-12-31 (UTC)
 
     def to_python(self, value):
         parsed = super().to_python(value)
@@ -76,7 +80,7 @@ class UserIdFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(IdFilterSet):
     actor = UserIdFilter(
         field_name="actor_id", min_value=1, max_value=BIGINT_MAX,
         help_text="The id of the user who acted, as stored in the chain.",

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from governance import followups, services
 from governance.coverage import channel_ref
 from governance.models import ChecklistItem, CredentialRotation
+from socialops.common.fields import BoundedDateTimeField
 from teams.models import Member, roles_for
 
 
@@ -34,11 +35,11 @@ class FollowUpSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     channel = serializers.SerializerMethodField()
     what = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = BoundedDateTimeField()
     member = PersonRef(allow_null=True)
     made_by = PersonRef(allow_null=True)
     offboarding = serializers.IntegerField(source="offboarding_id", allow_null=True)
-    confirmed_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = BoundedDateTimeField(allow_null=True)
     confirmed_by = PersonRef(allow_null=True)
     who_may_confirm = PersonRef(many=True)
 
@@ -61,7 +62,7 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         roles = roles_for(self.request.user)
         return roles.member if roles.is_admin else None
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         if self._admin() is None:
             keys = followups.open_followup_keys().none()
         else:
@@ -77,7 +78,7 @@ class FollowUpViewSet(viewsets.GenericViewSet):
                                      description="checklist-<id> or rotation-<id>")],
     )  # fmt: skip
     @action(detail=True, methods=["post"])
-    def confirm(self, request: Request, key: str | None = None) -> Response:
+    def confirm(self, request: Request, key: str | None = None, **kwargs: object) -> Response:
         actor = self._admin()
         parsed = followups.parse_key(key or "")
         if actor is None or parsed is None:

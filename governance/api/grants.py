@@ -13,11 +13,13 @@ from rest_framework.response import Response
 
 from governance import services
 from governance.models import GRANT_STATUSES, AccessGrant
+from socialops.common.fields import BoundedModelSerializer
+from socialops.common.filters import IdFilterSet
 from teams.models import Channel, Member
 from teams.viewsets import ListRetrieveViewSet, ServiceCreateMixin
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class GrantSerializer(BoundedModelSerializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
     channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all())
     status = serializers.CharField(read_only=True)
@@ -45,7 +47,7 @@ class ReasonSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class GrantFilter(django_filters.FilterSet):
+class GrantFilter(IdFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s, s) for s in GRANT_STATUSES],
         method="filter_status",
@@ -82,13 +84,13 @@ class GrantViewSet(ServiceCreateMixin, ListRetrieveViewSet):
 
     @extend_schema(request=None, responses=GrantSerializer)
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request, pk=None, **kwargs):
         grant = services.grant_approve(grant=self.get_object(), actor=self.roles.member)
         return Response(self.get_serializer(grant).data)
 
     @extend_schema(request=ReasonSerializer, responses=GrantSerializer)
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
+    def revoke(self, request, pk=None, **kwargs):
         grant = self.get_object()
         ser = ReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

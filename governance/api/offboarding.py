@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 
 from governance import services
 from governance.models import ChecklistItem, CredentialRotation
+from socialops.common.fields import BoundedDateField, BoundedDateTimeField, BoundedModelSerializer
 from teams.models import Member, roles_for
 from teams.viewsets import AdminOnlyViewSet, ServiceUpdateMixin
 
 
 class OffboardSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(help_text="The leaver's last working day.")
+    ended_on = BoundedDateField(help_text="The leaver's last working day.")
     reason = serializers.CharField(max_length=500)
     successor = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), required=False, allow_null=True
@@ -44,9 +45,7 @@ OffboardResult = inline_serializer(
         "channels_reassigned": serializers.IntegerField(),
     },
 )
-ScheduledResult = inline_serializer(
-    "OffboardScheduled", {"scheduled_for": serializers.DateTimeField()}
-)
+ScheduledResult = inline_serializer("OffboardScheduled", {"scheduled_for": BoundedDateTimeField()})
 GapsResult = inline_serializer(
     "CoverageGaps",
     {"channels_without_actor": inline_serializer(
@@ -94,7 +93,7 @@ class MemberOffboardView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RotationSerializer(serializers.ModelSerializer):
+class RotationSerializer(BoundedModelSerializer):
     rotated = serializers.BooleanField(write_only=True, required=False)
 
     class Meta:
@@ -124,7 +123,7 @@ class RotationViewSet(
         return services.rotation_confirm(rotation=record, actor=self.roles.member)
 
 
-class ChecklistSerializer(serializers.ModelSerializer):
+class ChecklistSerializer(BoundedModelSerializer):
     confirmed = serializers.BooleanField(write_only=True, required=False)
 
     class Meta:

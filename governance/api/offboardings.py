@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from governance.evidence import evidence_pack
 from governance.models import Offboarding
 from governance.selectors import offboardings_with_progress
+from socialops.common.fields import BoundedModelSerializer
 from teams.viewsets import AdminOnlyViewSet
 
 
-class OffboardingSerializer(serializers.ModelSerializer):
+class OffboardingSerializer(BoundedModelSerializer):
     complete = serializers.BooleanField(source="is_complete", read_only=True)
     followups_total = serializers.IntegerField(read_only=True)
     followups_confirmed = serializers.IntegerField(read_only=True)
@@ -55,7 +56,7 @@ class OffboardingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Admin
         "hash and prev_hash.",
     )  # fmt: skip
     @action(detail=True, methods=["get"])
-    def evidence(self, request, pk=None):
+    def evidence(self, request, pk=None, **kwargs):
         offboarding = self.get_object()
         response = Response(evidence_pack(offboarding))
         if request.query_params.get("download") in ("1", "true"):

@@ -34,6 +34,7 @@ from rest_framework.utils import html
 from governance import reviews
 from governance.coverage import channel_ref
 from governance.models import AccessReview, AccessReviewItem
+from socialops.common.fields import BoundedDateField, BoundedModelSerializer
 from teams.models import Channel, Team
 from teams.viewsets import ScopedViewSet, ServiceCreateMixin
 
@@ -51,7 +52,7 @@ GUARD_CONFLICT = OpenApiResponse(
 )
 
 
-class AccessReviewItemSerializer(serializers.ModelSerializer):
+class AccessReviewItemSerializer(BoundedModelSerializer):
     """One reviewed grant. The grant's holder, channel and role are copied from the grant
     (loaded with the item: no query per item)."""
 
@@ -121,9 +122,9 @@ class ReviewScopeSerializer(serializers.Serializer):
     )
 
 
-class AccessReviewSerializer(serializers.ModelSerializer):
+class AccessReviewSerializer(BoundedModelSerializer):
     name = serializers.CharField(max_length=200)
-    deadline = serializers.DateField()
+    deadline = BoundedDateField()
     auto_revoke = serializers.BooleanField(required=False, default=False)
     team_ids = _scope_ids(Team, "teams", "Limit the campaign to these teams' channels.")
     channel_ids = _scope_ids(Channel, "channels", "Limit the campaign to these channels.")
@@ -207,7 +208,7 @@ class AccessReviewViewSet(
         responses={200: AccessReviewItemSerializer, 409: GUARD_CONFLICT},
     )
     @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, **kwargs):
         review = self.get_object()
         ser = DecisionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -230,7 +231,7 @@ class AccessReviewViewSet(
         },
     )
     @action(detail=True, methods=["post"], url_path="keep-channel")
-    def keep_channel(self, request, pk=None):
+    def keep_channel(self, request, pk=None, **kwargs):
         review = self.get_object()
         ser = KeepChannelSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -271,7 +272,7 @@ class AccessReviewItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return roles.member is not None
 
     @extend_schema(responses={200: AccessReviewItemSerializer, 409: GUARD_CONFLICT})
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, pk=None, **kwargs):
         item = self.get_object()
         ser = self.get_serializer(item, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)

@@ -70,6 +70,11 @@ class AuditVerification(models.Model):
     problem = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
 
+    # Not columns: set by audit_verify_and_record on the row it returns (the checkpoints the
+    # chain was checked against, and what could not be used).
+    anchors: list[str]
+    notes: list[str]
+
     class Meta:
         ordering = ["-ran_at", "-pk"]
         constraints = [
@@ -83,3 +88,23 @@ class AuditVerification(models.Model):
     def __str__(self) -> str:
         state = "ok" if self.ok else f"broken at row {self.first_broken_row}"
         return f"{self.ran_at:%Y-%m-%d %H:%M} {state} ({self.rows} rows)"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain's head (socialops.audit.checkpoints): the last event's
+    id and hash, the number of events up to it and a running digest of their actor_display
+    values, HMAC-SHA256-signed with AUDIT_CHECKPOINT_KEY (from the environment, never stored
+    here). Also appended to AUDIT_CHECKPOINT_FILE, outside the database. Append-only."""
+
+    created_at = models.DateTimeField()
+    last_event_id = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    event_count = models.BigIntegerField()
+    display_digest = models.CharField(max_length=64)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-last_event_id", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} head {self.last_event_id} ({self.event_count})"

@@ -15,16 +15,17 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
+from socialops.common.parsers import json_depth_exceeds, max_depth
 from socialops.idempotency.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -60,8 +61,12 @@ def fingerprint_request(request: HttpRequest) -> str:
     body = request.body
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
-            parsed = json.loads(body or b"null")
-        except ValueError:
+            text = body.decode() if body else "null"
+            # Too deep to parse safely (the view's parser answers 400): compared by its bytes.
+            if json_depth_exceeds(text, max_depth()):
+                raise ValueError("too deep")
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
             pass  # not JSON after all: compared by its bytes, and the view answers 400
         else:
             canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"))
@@ -73,9 +78,13 @@ def fingerprint_request(request: HttpRequest) -> str:
 
 def _user_of(request: HttpRequest):
     """The user the view would see: the session's, else the DRF token's; None if anonymous."""
-    if request.headers.get("Authorization", "").split(" ", 1)[0].lower() == "token":
+    scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "token":
         try:
-            found = TokenAuthentication().authenticate(Request(request))
+            # The project's token class (teams.authentication, above this package) is the
+            # first of DRF's authentication classes; TokenAuthentication's interface.
+            token_class: Any = api_settings.DEFAULT_AUTHENTICATION_CLASSES[0]
+            found = token_class().authenticate_credentials(key.strip())
         except AuthenticationFailed:
             return None
         if found is not None:

@@ -7,12 +7,12 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from governance import services
 from governance.models import AccessGrant, ChecklistItem, CredentialRotation, OutboxMessage
 from socialops.audit.models import AuditEvent
 from socialops.common.exceptions import Conflict
+from teams.tokens import issue_token, open_tokens
 from tests.factories import PASSWORD, AccessGrantFactory, ChannelFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -255,8 +255,8 @@ def test_offboarding_revokes_everything_and_the_token_dies(personas, api, client
     shared = ChannelFactory(team=personas.team, uses_shared_credential=True, owner=leaver)
     _grant(leaver, personas.channel)
     _grant(leaver, shared, "admin", shared_credential=True)
-    token = Token.objects.create(user=leaver.user)
-    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    _, key = issue_token(leaver.user)
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     assert client.login(username="maya", password=PASSWORD)
     assert client.get("/log/").status_code == 200
 
@@ -265,7 +265,8 @@ def test_offboarding_revokes_everything_and_the_token_dies(personas, api, client
     assert response.json() == {"revoked_grants": 2, "rotations_created": 1,
                                "channels_reassigned": 1}  # fmt: skip
 
-    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert not open_tokens(leaver.user).exists()  # revoked, not just refused
     assert client.get("/log/").status_code == 302  # the session is gone: back to sign-in
     leaver.refresh_from_db()
     assert leaver.status == "departed" and leaver.ended_on == timezone.localdate()

@@ -177,9 +177,11 @@ def test_campaign_creation_runs_a_fixed_number_of_queries(world):
     large = _queries(create)
     assert AccessReview.objects.order_by("-pk").first().items.count() == 7 + 48
     assert large == small, (small, large)
-    # Savepoint, the campaign, the grants (one select), the items (one insert), the audit
-    # append (savepoint, advisory lock, last hash, insert, release), release.
-    assert small <= 10, small
+    # Savepoint, the campaign, the grants (one select), the items (one insert) between
+    # SET CONSTRAINTS ALL IMMEDIATE and back to DEFERRED (the foreign keys are checked before
+    # the audit lock is taken: no deadlock, tests/test_bounds.py), the audit append
+    # (savepoint, advisory lock, last hash, insert, release), release.
+    assert small <= 12, small
 
 
 @pytest.mark.parametrize("who", ["admin", "teammate"])

@@ -1,10 +1,10 @@
 """Languages (docs/api.md): the person's saved choice, then Accept-Language, then English."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from teams.models import Member
+from teams.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,9 @@ def test_the_saved_language_wins_over_the_browser(personas, client):
     assert _required_message(client, HTTP_ACCEPT_LANGUAGE="en") == "Campo obbligatorio."
 
     # With a token too (DRF signs the caller in inside the view).
-    token = Token.objects.create(user=maya.user)
+    _, key = issue_token(maya.user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert _required_message(api) == "Campo obbligatorio."
 
     back = client.patch("/api/v1/me/", {"language": ""}, content_type="application/json")

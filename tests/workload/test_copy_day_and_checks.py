@@ -75,7 +75,8 @@ def test_copying_twice_copies_nothing_twice(personas, maya):
     [
         ({"from_date": "2026-11-29", "to_date": "2026-12-01"}, "from_date"),  # nothing logged
         ({"from_date": "2026-11-30", "to_date": "2026-11-30"}, "to_date"),  # the same day
-        ({"from_date": "2026-11-30", "to_date": "2999-01-01"}, "date"),  # the future
+        ({"from_date": "2026-11-30", "to_date": "2099-01-01"}, "date"),  # the future
+        ({"from_date": "2026-11-30", "to_date": "2999-01-01"}, "to_date"),  # past 2100
         ({"from_date": "2026-11-30", "to_date": "someday"}, "to_date"),
         ({"from_date": "2026-11-30"}, "to_date"),
     ],

@@ -172,3 +172,12 @@ def test_duplicate_on_my_week(personas, client):
     other = _entry(personas.teammate, today)
     assert client.post(f"/log/entries/{other.pk}/duplicate/").status_code == 404
     assert client.get(f"/log/entries/{log.pk}/duplicate/").status_code == 405
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "1969-12-29", "2101-01-03"])
+def test_a_week_outside_the_calendar_shows_this_week(personas, client, week):
+    client.force_login(personas.member.user)
+    response = client.get(f"/log/?week={week}&day={week}")
+    assert response.status_code == 200
+    monday = personas.member.today() - dt.timedelta(days=personas.member.today().weekday())
+    assert f"?week={(monday + dt.timedelta(days=7)):%Y-%m-%d}" in response.content.decode()

@@ -8,15 +8,16 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from socialops.common.fields import BoundedDateField, BoundedModelSerializer
 from teams.viewsets import ListRetrieveViewSet, OwnMemberField, ServiceCreateMixin
 from workload import burnout
 from workload.models import PulseResponse
 from workload.services.pulse import pulse_submit
 
 
-class PulseSerializer(serializers.ModelSerializer):
+class PulseSerializer(BoundedModelSerializer):
     member = OwnMemberField(required=False)
-    week = serializers.DateField(required=False)
+    week = BoundedDateField(required=False)
     answers = serializers.ListField(
         child=serializers.IntegerField(allow_null=True), min_length=7, max_length=7
     )

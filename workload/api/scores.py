@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
@@ -18,6 +17,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from socialops.common.fields import (
+    BoundedDateField,
+    BoundedDateFilter,
+    BoundedModelSerializer,
+    parse_query_date,
+)
+from socialops.common.filters import IdFilter, IdFilterSet
 from teams.models import Member, Team, roles_for
 from teams.viewsets import ScopedViewSet
 from workload.models import BurnoutScore, RecomputeJob
@@ -28,12 +34,7 @@ from workload.tasks import recompute_start
 
 
 def _query_date(value: str | None, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError({field: [_("Give a date as YYYY-MM-DD.")]}) from exc
+    return parse_query_date(value, field)  # 400 when malformed or outside 1970..2100
 
 
 def _scope_team_ids(request) -> set[int]:
@@ -50,7 +51,7 @@ def _scope_team_ids(request) -> set[int]:
 
 
 class RecomputeSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="Default: yesterday (UTC).")
+    as_of = BoundedDateField(required=False, help_text="Default: yesterday (UTC).")
     team = serializers.IntegerField(required=False, help_text="Default: every team in scope.")
 
     def validate_as_of(self, value):
@@ -71,7 +72,7 @@ class RecomputeSerializer(serializers.Serializer):
         return attrs
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(BoundedModelSerializer):
     """Applies the privacy tiers: a leader sees a member's WSI, its factors and wsi_band; the
     blended risk, WRB, band and band_overrides only when the member shares their pulse."""
 
@@ -95,9 +96,9 @@ class ScoreSerializer(serializers.ModelSerializer):
         return data
 
 
-class ScoreFilter(django_filters.FilterSet):
-    as_of = django_filters.DateFilter()
-    team = django_filters.NumberFilter(field_name="member__team_id")
+class ScoreFilter(IdFilterSet):
+    as_of = BoundedDateFilter()
+    team = IdFilter(field_name="member__team_id")
 
     class Meta:
         model = BurnoutScore
@@ -145,7 +146,7 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
         },
     )
     @action(detail=False, methods=["post"])
-    def recompute(self, request):
+    def recompute(self, request, **kwargs):
         ser = RecomputeSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         job = recompute_start(
@@ -159,7 +160,7 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
         parameters=[OpenApiParameter("team", int, required=True), OpenApiParameter("as_of", str)]
     )
     @action(detail=False, methods=["get"])
-    def summary(self, request):
+    def summary(self, request, **kwargs):
         """A team's band distribution; pulse aggregates only for groups large enough."""
         try:
             team_id = int(request.query_params.get("team", ""))
@@ -172,7 +173,7 @@ class ScoreViewSet(mixins.ListModelMixin, ScopedViewSet):
         return Response(team_score_summary(team=team, as_of=as_of))
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(BoundedModelSerializer):
     progress = serializers.FloatField(read_only=True)
 
     class Meta:
@@ -190,7 +191,7 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return RecomputeJob.objects.filter(requested_by=self.request.user)
 
     @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)])
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, **kwargs):
         try:
             job = self.get_queryset().get(pk=pk)
         except (RecomputeJob.DoesNotExist, ValueError, DjangoValidationError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
@@ -10,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from socialops.common.fields import BoundedDateField, BoundedDateFilter, BoundedModelSerializer
+from socialops.common.filters import IdFilterSet
 from teams.viewsets import ScopedViewSet
 from workload import erlang
 from workload.models import StaffingSnapshot
@@ -75,7 +76,7 @@ class CauseMemberSerializer(serializers.Serializer):
 
 class CauseSerializer(serializers.Serializer):
     member = CauseMemberSerializer()
-    dates = serializers.ListField(child=serializers.DateField())
+    dates = serializers.ListField(child=BoundedDateField())
     reasons = serializers.ListField(
         child=serializers.ChoiceField(["leave", "ended", "long_absence", "not_started"])
     )
@@ -84,12 +85,12 @@ class CauseSerializer(serializers.Serializer):
 class AheadSerializer(serializers.Serializer):
     channel = ChannelRefSerializer()
     min_backup = serializers.IntegerField()
-    days_without_actor = serializers.ListField(child=serializers.DateField())
-    days_below_backup = serializers.ListField(child=serializers.DateField())
+    days_without_actor = serializers.ListField(child=BoundedDateField())
+    days_below_backup = serializers.ListField(child=BoundedDateField())
     causes = CauseSerializer(many=True)
 
 
-class StaffingSerializer(serializers.ModelSerializer):
+class StaffingSerializer(BoundedModelSerializer):
     drivers = DriverSerializer(many=True, read_only=True)
     what_if = WhatIfSerializer(many=True, read_only=True)
     delivered_coverage = DeliveredSerializer(many=True, read_only=True)
@@ -123,8 +124,8 @@ NUMBERS = (
 )  # fmt: skip
 
 
-class StaffingFilter(django_filters.FilterSet):
-    as_of = django_filters.DateFilter()
+class StaffingFilter(IdFilterSet):
+    as_of = BoundedDateFilter()
 
     class Meta:
         model = StaffingSnapshot
@@ -170,7 +171,7 @@ class StaffingViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(parameters=[CalculatorQuerySerializer], responses=CalculatorResultSerializer)
     @action(detail=False, methods=["get"])
-    def calculator(self, request):
+    def calculator(self, request, **kwargs):
         """Erlang C what-if (Erlang A when `patience_minutes` is given)."""
         query = CalculatorQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -12,6 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from socialops.common.fields import (
+    BoundedDateField,
+    BoundedDateFromToRangeFilter,
+    BoundedModelSerializer,
+)
+from socialops.common.filters import IdFilterSet
 from teams.models import Channel
 from teams.viewsets import (
     OwnMemberField,
@@ -30,7 +36,7 @@ class OverlapWarning(serializers.Serializer):
     overlaps = serializers.IntegerField()
 
 
-class TaskLogSerializer(serializers.ModelSerializer):
+class TaskLogSerializer(BoundedModelSerializer):
     member = OwnMemberField(required=False)
     minutes = serializers.IntegerField(required=False, min_value=1, max_value=MINUTES_PER_DAY)
     duration = serializers.CharField(
@@ -88,14 +94,14 @@ class TaskLogSerializer(serializers.ModelSerializer):
 
 
 class DuplicateSerializer(serializers.Serializer):
-    date = serializers.DateField(
+    date = BoundedDateField(
         required=False, help_text=gettext_lazy("The day of the copy; the source's day if left out.")
     )
 
 
 class CopyDaySerializer(serializers.Serializer):
-    from_date = serializers.DateField()
-    to_date = serializers.DateField()
+    from_date = BoundedDateField()
+    to_date = BoundedDateField()
 
 
 CopiedDay = inline_serializer("CopiedDay", {"task_logs": TaskLogSerializer(many=True)})
@@ -106,8 +112,8 @@ CopyConflict = inline_serializer(
 )  # fmt: skip
 
 
-class TaskLogFilter(django_filters.FilterSet):
-    date = django_filters.DateFromToRangeFilter()  # ?date_after=&date_before=
+class TaskLogFilter(IdFilterSet):
+    date = BoundedDateFromToRangeFilter()  # ?date_after=&date_before=
     category = django_filters.ChoiceFilter(choices=Category.choices)
 
     class Meta:
@@ -129,7 +135,7 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
             super().get_queryset().with_pieces().select_related("member").order_by("-date", "-pk")
         )
 
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         context = self.get_serializer_context() | {"after_hours": after_hours_for(page)}
@@ -152,7 +158,7 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
 
     @extend_schema(request=CopyDaySerializer, responses={201: CopiedDay, 409: CopyConflict})
     @action(detail=False, methods=["post"], url_path="copy-day")
-    def copy_day(self, request):
+    def copy_day(self, request, **kwargs):
         """Copy one day's entries to another day (not the note); entries already copied there
         are skipped; all of them → 409 `{existing}`."""
         member = self.roles.member
@@ -176,7 +182,7 @@ class TaskLogViewSet(ServiceUpdateMixin, PersonalRecordViewSet):
 
     @extend_schema(request=DuplicateSerializer, responses={201: TaskLogSerializer})
     @action(detail=True, methods=["post"])
-    def duplicate(self, request, pk=None):
+    def duplicate(self, request, pk=None, **kwargs):
         """The same work again (not the note), on `date` or the source's day: one new entry
         per call (send an Idempotency-Key to make a retry safe)."""
         record = self.get_object()

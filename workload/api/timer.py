@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialops.common.fields import BoundedDateTimeField
 from teams.models import Channel, Member, roles_for
 from teams.viewsets import ScopedPrimaryKeyRelatedField
 from workload.api.task_logs import TaskLogSerializer
@@ -21,7 +22,7 @@ class TimerSerializer(serializers.Serializer):
     """The timer as read: `running` false alone when none runs."""
 
     running = serializers.BooleanField()
-    started_at = serializers.DateTimeField(required=False)
+    started_at = BoundedDateTimeField(read_only=True)
     elapsed_minutes = serializers.IntegerField(required=False)
     category = serializers.CharField(required=False, help_text="Blank until chosen.")
     channel = serializers.IntegerField(required=False, allow_null=True)

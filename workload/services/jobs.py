@@ -8,12 +8,18 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workload.models import RecomputeJob, StaffingSnapshot
 
 log = logging.getLogger(__name__)
+
+# A job not finished this long after it was created has lost its tasks (a worker that died,
+# a broker that dropped them): it reads as failed rather than "running" for ever.
+JOB_TIMEOUT = dt.timedelta(seconds=getattr(settings, "RECOMPUTE_JOB_TIMEOUT_SECONDS", 3600))
 
 
 def default_as_of() -> dt.date:
@@ -53,12 +59,20 @@ def job_refresh(*, job: RecomputeJob) -> RecomputeJob:
         team_id__in=job.team_ids, as_of=job.as_of, computed_at__gte=job.created_at
     ).count()
     job.done = min(done, job.total)
+    update_fields = ["done", "state", "finished_at"]
     if job.done >= job.total:
         job.state = RecomputeJob.State.DONE
         job.finished_at = timezone.now()
+    elif timezone.now() - job.created_at > JOB_TIMEOUT:
+        job.state = RecomputeJob.State.FAILED
+        job.finished_at = timezone.now()
+        job.error = _("The job did not finish within %(minutes)s minutes.") % {
+            "minutes": int(JOB_TIMEOUT.total_seconds() // 60)
+        }
+        update_fields.append("error")
     elif job.done and job.state == RecomputeJob.State.QUEUED:
         job.state = RecomputeJob.State.RUNNING
-    job.save(update_fields=["done", "state", "finished_at"])
+    job.save(update_fields=update_fields)
     return job
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from socialops.common.exceptions import DomainError
+from socialops.common.fields import date_in_range
 from socialops.common.pages import button_action, form_action
 from teams.forms import LeaveForm, OnCallForm
 from teams.models import Member, roles_for
@@ -88,10 +89,12 @@ def _requested_day(request, today: dt.date) -> dt.date | None:
 
 
 def _requested_monday(request, today: dt.date) -> dt.date:
+    """The `week` asked for (?week=), else this week; a date outside 1970–2100 is no week."""
     try:
-        return monday_of(dt.date.fromisoformat(request.GET.get("week", "")))
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         return monday_of(today)
+    return monday_of(day if date_in_range(day) else today)
 
 
 @login_required

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field, replace
 
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from socialops.common import csv
 from workload.burnout import round_half_up
 from workload.explain import BAND_LABELS, percent
 
@@ -65,7 +65,9 @@ def band_cell(band: str | None) -> Cell:
 def csv_response(table: Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
+    # Text is neutralised against formulas; numeric columns keep their numbers (negative ones
+    # too): socialops/common/csv.py.
+    writer = csv.writer(response, numeric=[i for i, c in enumerate(table.columns) if c.numeric])
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
         writer.writerow([c.text if c.csv is None else c.csv for c in row])

@@ -1,0 +1,19 @@
+"""Deployment check: the audit chain's head is anchored only with AUDIT_CHECKPOINT_KEY."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def audit_checkpoint_key_set(app_configs, **kwargs):
+    if settings.AUDIT_CHECKPOINT_KEY:
+        return []
+    return [
+        Warning(
+            "AUDIT_CHECKPOINT_KEY is not set: no signed checkpoint of the audit chain is "
+            "written, so a rewritten or truncated audit log goes unnoticed.",
+            hint="Set AUDIT_CHECKPOINT_KEY (and AUDIT_CHECKPOINT_FILE) in the environment; "
+            "see docs/deployment.md.",
+            id="audit.W001",
+        )
+    ]
