@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,7 @@ KINDS = {
     "access_review_item": _("Access review item"),
     "connector": _("Connector"),
     "user": _("User"),
+    "group": _("Permission group"),
     "organisation": _("Organisation"),
     "outbox": _("Outbox message"),
     # A leader's or an operator's correction of a work entry (workload sits above
@@ -126,6 +128,11 @@ def _outbox(ids: set[str]) -> Labels:
     return {valid[pk]: valid[pk] for pk in found}
 
 
+def _groups(ids: set[str]) -> Labels:
+    return {str(pk): name for pk, name in Group.objects.filter(pk__in=_int_ids(ids))
+            .values_list("pk", "name")}  # fmt: skip
+
+
 LOADERS: dict[str, Callable[[set[str]], Labels]] = {
     "member": _members,
     "channel": _channels,
@@ -136,6 +143,7 @@ LOADERS: dict[str, Callable[[set[str]], Labels]] = {
     "access_review_item": _review_items,
     "connector": _connectors,
     "outbox": _outbox,
+    "group": _groups,
 }
 
 

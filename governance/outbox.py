@@ -27,6 +27,10 @@ from socialops.audit.services import audit_append
 
 log = logging.getLogger(__name__)
 
+# Signed checkpoints of the audit chain (socialops.audit.checkpoints), for the checkpoint
+# webhook (settings AUDIT_CHECKPOINT_WEBHOOK_URL / _SECRET).
+CHECKPOINT_TOPIC = "audit.checkpoint"
+
 
 def outbox_add_many(*, topic: str, payloads: Iterable[dict]) -> list[OutboxMessage]:
     """Write outbox rows in the caller's transaction, and nudge the relay after commit (the
@@ -65,22 +69,22 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _post_webhook(connector: Connector, message: OutboxMessage) -> None:
+def _post_webhook(url: str, secret: str, message: OutboxMessage) -> None:
     body = json.dumps(
         {"id": str(message.pk), "topic": message.topic, "payload": message.payload},
         sort_keys=True, separators=(",", ":"),
     ).encode()  # fmt: skip
     # urllib also opens file: and ftp: URLs (URLField accepts ftp): webhooks are http(s) only.
-    if urllib.parse.urlsplit(connector.url).scheme not in ("http", "https"):
-        raise OSError(f"webhook URL must be http or https: {connector.url!r}")
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise OSError(f"webhook URL must be http or https: {url!r}")
     request = urllib.request.Request(
-        connector.url,
+        url,
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
             "Idempotency-Key": str(message.pk),
-            "X-Socialops-Signature": sign(body, connector.secret),
+            "X-Socialops-Signature": sign(body, secret),
         },
     )
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
@@ -106,13 +110,20 @@ def _manual_checklist(message: OutboxMessage) -> None:
 
 def deliver(message: OutboxMessage) -> None:
     """Hand one message to its consumer; raises on failure."""
+    if message.topic == CHECKPOINT_TOPIC:
+        url = settings.AUDIT_CHECKPOINT_WEBHOOK_URL
+        secret = settings.AUDIT_CHECKPOINT_WEBHOOK_SECRET
+        if not url or not secret:
+            raise OSError("AUDIT_CHECKPOINT_WEBHOOK_URL and _SECRET are not both set")
+        _post_webhook(url, secret, message)
+        return
     if message.topic != "grant.revoked":
         return  # nothing outside socialops consumes other topics yet
     connector = Connector.objects.filter(
         platform=message.payload.get("platform"), enabled=True
     ).first()
     if connector is not None and connector.kind == Connector.Kind.WEBHOOK:
-        _post_webhook(connector, message)
+        _post_webhook(connector.url, connector.secret, message)
     else:
         _manual_checklist(message)
 

@@ -1,11 +1,14 @@
 """Sign-in bookkeeping: the session ↔ user link for offboarding, and failed sign-ins audited
-(rate-limited, docs/security.md "Sign-in")."""
+(rate-limited, docs/security.md "Sign-in"). And the audit's signed checkpoints queued for the
+checkpoint webhook (docs/deployment.md "Audit log")."""
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.utils import timezone
 
 from governance.models import LoginSession
+from governance.outbox import CHECKPOINT_TOPIC, outbox_add_many
+from socialops.audit.checkpoints import checkpoint_written
 from socialops.audit.models import AuditEvent
 from socialops.audit.services import audit_append
 
@@ -49,7 +52,15 @@ def _client_ip(request) -> str | None:
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
 
 
+def queue_checkpoint(sender, checkpoint, record, **kwargs):
+    """In the checkpoint's transaction: an outbox row for the checkpoint webhook, when one is
+    configured. The relay delivers it (at least once, retried with backoff)."""
+    if settings.AUDIT_CHECKPOINT_WEBHOOK_URL:
+        outbox_add_many(topic=CHECKPOINT_TOPIC, payloads=[record])
+
+
 def connect() -> None:
     """Called once from GovernanceConfig.ready()."""
     user_logged_in.connect(remember_session, dispatch_uid="governance.remember_session")
     user_login_failed.connect(audit_failed_login, dispatch_uid="governance.audit_failed_login")
+    checkpoint_written.connect(queue_checkpoint, dispatch_uid="governance.queue_checkpoint")

@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"BandEnum": "workload.models.BurnoutScore.Band"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "socialops.common.schema.add_error_responses",
+        "socialops.common.schema.times_as_hh_mm",
         "socialops.idempotency.schema.add_idempotency_key",
     ],
 }
@@ -330,6 +332,12 @@ if not DEBUG:
 AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="")
 # A JSON-lines file outside the database that each checkpoint is appended to ("" = none).
 AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default="")
+# A second anchor: each checkpoint POSTed to this URL through the outbox (signed with the
+# secret, as revocation webhooks are), e.g. a log store or an evidence bucket's function.
+# Settings, not a Connector row: someone who can rewrite the database must not be able to
+# redirect the anchor too. Both or neither.
+AUDIT_CHECKPOINT_WEBHOOK_URL = env.str("AUDIT_CHECKPOINT_WEBHOOK_URL", default="")
+AUDIT_CHECKPOINT_WEBHOOK_SECRET = env.str("AUDIT_CHECKPOINT_WEBHOOK_SECRET", default="")
 # Database roles the app connects as, granted only SELECT and INSERT on the audit tables by
 # audit migration 0005 (besides the migrating role itself when it is not a superuser).
 AUDIT_DB_APP_ROLES = env.list("AUDIT_DB_APP_ROLES", default=[])

@@ -102,10 +102,10 @@ class TeamViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet):
         return roles.is_admin
 
     def service_create(self, values):
-        return services.team_create(**values)
+        return services.team_create(actor=self.request.user, **values)
 
     def service_update(self, record, values):
-        return services.team_update(team=record, **values)
+        return services.team_update(team=record, actor=self.request.user, **values)
 
 
 class MemberSerializer(BoundedModelSerializer):
@@ -192,7 +192,7 @@ class MemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet)
         for name in ("username", "password"):
             if name in values:
                 raise ValidationError({name: [_("This field cannot be changed here.")]})
-        return services.member_update(member=record, actor=self.roles.member, **values)
+        return services.member_update(member=record, actor=self.request.user, **values)
 
 
 class ChannelSerializer(BoundedModelSerializer):
@@ -241,10 +241,10 @@ class ChannelViewSet(ServiceCreateMixin, ServiceUpdateMixin, ListRetrieveViewSet
         return roles.is_admin
 
     def service_create(self, values):
-        return services.channel_create(**values)
+        return services.channel_create(actor=self.request.user, **values)
 
     def service_update(self, record, values):
-        return services.channel_update(channel=record, **values)
+        return services.channel_update(channel=record, actor=self.request.user, **values)
 
 
 class LeaveSerializer(BoundedModelSerializer):

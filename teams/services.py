@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +38,14 @@ CHANNEL_FIELDS = {
 CONSTRAINT_ERRORS = {"channel_unique_handle_ci": {"handle": HANDLE_TAKEN}}
 
 
-def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+def _refuse_unknown(fields: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
+
+
+def _apply(instance, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+    _refuse_unknown(fields, allowed)
     for name, value in fields.items():
         setattr(instance, name, value)
     return list(fields)
@@ -93,27 +98,77 @@ def _save(instance, *, update_fields: list[str] | None = None) -> None:
         raise Conflict(_("This conflicts with an existing record.")) from exc
 
 
+def _who(actor: Any) -> Any:
+    """The user an audit event names: a member's sign-in, a user as given, or None (the
+    system: a command, the demo seed)."""
+    return getattr(actor, "user", actor)
+
+
+def _audit(actor: Any, action: str, obj: Any, data: dict[str, Any]) -> None:
+    audit_append_many(actor=_who(actor), entries=[Entry.about(action, obj, data)])
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the audit records it: related rows by id, decimals and times as
+    text, lists as lists."""
+    if hasattr(value, "_meta"):
+        return value.pk
+    if isinstance(value, Decimal | dt.date | dt.time):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _changes(
+    instance, fields: dict[str, Any], allowed: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Apply `fields` (refusing any not `allowed`); return {field: [before, after]} of what
+    really changed, and every field set (for update_fields)."""
+    _refuse_unknown(fields, allowed)
+    before = {name: _plain(getattr(instance, name)) for name in fields}
+    names = _apply(instance, fields, allowed)
+    changed = {
+        name: [before[name], _plain(getattr(instance, name))]
+        for name in names
+        if before[name] != _plain(getattr(instance, name))
+    }
+    return changed, names
+
+
 @transaction.atomic
-def team_create(*, leaders: list[Member] | None = None, **fields) -> Team:
+def team_create(*, leaders: list[Member] | None = None, actor: Any = None, **fields) -> Team:
+    """A team; audited (`team.created` with its settings), as every change of the settings that
+    govern what leaders see (the pulse's minimum group) and how figures are computed."""
     team = Team()
     _apply(team, fields, TEAM_FIELDS)
     _save(team)
+    settings_now = {name: _plain(getattr(team, name)) for name in sorted(TEAM_FIELDS)}
+    _audit(actor, "team.created", team, {"settings": settings_now})
     if leaders is not None:
-        team_set_leaders(team=team, leaders=leaders)
+        team_set_leaders(team=team, leaders=leaders, actor=actor)
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, leaders: list[Member] | None = None, **fields) -> Team:
-    changed = _apply(team, fields, TEAM_FIELDS)
+def team_update(
+    *, team: Team, leaders: list[Member] | None = None, actor: Any = None, **fields
+) -> Team:
+    changed, names = _changes(team, fields, TEAM_FIELDS)
+    if names:
+        _save(team, update_fields=names)
     if changed:
-        _save(team, update_fields=changed)
+        _audit(actor, "team.updated", team, {"changed": changed})
     if leaders is not None:
-        team_set_leaders(team=team, leaders=leaders)
+        team_set_leaders(team=team, leaders=leaders, actor=actor)
     return team
 
 
-def team_set_leaders(*, team: Team, leaders: list[Member]) -> None:
+def team_set_leaders(*, team: Team, leaders: list[Member], actor: Any = None) -> None:
+    """Who leads the team, i.e. who sees its members' figures: audited when it changes
+    (`team.leaders_changed`, member ids before and after)."""
     not_leaders = [m for m in leaders if not m.role_leader]
     if not_leaders:
         raise DomainError(
@@ -122,7 +177,11 @@ def team_set_leaders(*, team: Team, leaders: list[Member]) -> None:
                 % {"names": ", ".join(map(str, not_leaders))}
             }
         )
+    before = sorted(team.leaders.values_list("pk", flat=True)) if team.pk else []
     team.leaders.set(leaders)
+    after = sorted({m.pk for m in leaders})
+    if before != after:
+        _audit(actor, "team.leaders_changed", team, {"from": before, "to": after})
 
 
 @transaction.atomic
@@ -132,7 +191,7 @@ def member_create(
     password: str | None = None,
     email: str = "",
     user: Any = None,
-    actor: Member | None = None,
+    actor: Any = None,
     **fields: Any,
 ) -> Member:
     """A member with a new sign-in (`username`, optional `password`), or for an existing
@@ -169,7 +228,7 @@ def member_create(
 
 @transaction.atomic
 def member_update(
-    *, member: Member, email: str | None = None, actor: Member | None = None, **fields
+    *, member: Member, email: str | None = None, actor: Any = None, **fields
 ) -> Member:
     before = {"roles": member.roles, "team": member.team_id}
     _check_no_departure(member, fields)
@@ -184,7 +243,7 @@ def member_update(
     return member
 
 
-def _audit_role_and_team_changes(member: Member, before: dict, actor: Member | None) -> None:
+def _audit_role_and_team_changes(member: Member, before: dict, actor: Any) -> None:
     entries = []
     if member.roles != before["roles"]:
         entries.append(Entry("member.roles_changed", "member", member.pk,
@@ -192,7 +251,7 @@ def _audit_role_and_team_changes(member: Member, before: dict, actor: Member | N
     if member.team_id != before["team"]:
         entries.append(Entry("member.team_changed", "member", member.pk,
                              {"from": before["team"], "to": member.team_id}))  # fmt: skip
-    audit_append_many(actor=actor.user if actor else None, entries=entries)
+    audit_append_many(actor=_who(actor), entries=entries)
 
 
 @transaction.atomic
@@ -212,20 +271,29 @@ def member_set_language(*, member: Member, language: str) -> Member:
 
 
 @transaction.atomic
-def channel_create(**fields) -> Channel:
+def channel_create(*, actor: Any = None, **fields) -> Channel:
+    """A brand channel; audited (`channel.created`), as every later change (`channel.updated`,
+    before and after): its owner, backup rule and shared credential decide who revocation and
+    offboarding must reach."""
     channel = Channel()
     _apply(channel, fields, CHANNEL_FIELDS)
     _check_channel_owner(channel)
     _save(channel)
+    # Its label (platform and handle) names it in the audit; the display name, which channels
+    # may share, is left out (docs/product.md, channel labels).
+    settings_now = {n: _plain(getattr(channel, n)) for n in sorted(CHANNEL_FIELDS - {"name"})}
+    _audit(actor, "channel.created", channel, {"settings": settings_now})
     return channel
 
 
 @transaction.atomic
-def channel_update(*, channel: Channel, **fields) -> Channel:
-    changed = _apply(channel, fields, CHANNEL_FIELDS)
+def channel_update(*, channel: Channel, actor: Any = None, **fields) -> Channel:
+    changed, names = _changes(channel, fields, CHANNEL_FIELDS)
     _check_channel_owner(channel)
+    if names:
+        _save(channel, update_fields=names)
     if changed:
-        _save(channel, update_fields=changed)
+        _audit(actor, "channel.updated", channel, {"changed": changed})
     return channel
 
 

@@ -201,6 +201,18 @@ def test_the_deployment_check_warns_without_a_key(settings):
     assert "audit.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]
 
 
+def test_the_deployment_check_warns_about_half_a_checkpoint_webhook(settings):
+    def ids():
+        return [m.id for m in run_checks(include_deployment_checks=True)]
+
+    settings.AUDIT_CHECKPOINT_WEBHOOK_URL, settings.AUDIT_CHECKPOINT_WEBHOOK_SECRET = "", ""
+    assert "audit.W002" not in ids()
+    settings.AUDIT_CHECKPOINT_WEBHOOK_URL = "https://anchor.example/in"
+    assert "audit.W002" in ids()
+    settings.AUDIT_CHECKPOINT_WEBHOOK_SECRET = "s"
+    assert "audit.W002" not in ids()
+
+
 def test_checkpoint_rows_are_append_only(personas, anchored, django_capture_on_commit_callbacks):
     _append(1)
     checkpoint = _checkpoint(django_capture_on_commit_callbacks)

@@ -1253,14 +1253,16 @@ ADMIN_NO_ADD = {
     "audit.AuditVerification", "workload.BurnoutScore", "workload.StaffingSnapshot",
     "workload.RecomputeJob", "governance.AccessGrant", "governance.CredentialRotation",
     "governance.ChecklistItem", "governance.Offboarding", "governance.OutboxMessage",
-    "governance.AccessReview",
+    "governance.AccessReview", "django_celery_beat.PeriodicTask",
+    "django_celery_beat.IntervalSchedule", "django_celery_beat.CrontabSchedule",
 }  # fmt: skip
 ADMIN_NO_DELETE = {
-    "audit.AuditEvent", "audit.AuditVerification", "teams.Team", "teams.Member", "teams.Channel",
+    "auth.User", "audit.AuditEvent", "audit.AuditVerification", "teams.Team", "teams.Member", "teams.Channel",
     "workload.BurnoutScore", "workload.StaffingSnapshot", "workload.RecomputeJob",
     "governance.AccessGrant", "governance.CredentialRotation", "governance.ChecklistItem",
     "governance.Offboarding", "governance.OutboxMessage", "governance.Connector",
-    "governance.AccessReview",
+    "governance.AccessReview", "django_celery_beat.PeriodicTask",
+    "django_celery_beat.IntervalSchedule", "django_celery_beat.CrontabSchedule",
 }  # fmt: skip
 
 

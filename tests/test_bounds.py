@@ -359,3 +359,27 @@ def test_the_bounds_themselves():
     assert not bounded.date_in_range(dt.date(2101, 1, 1))
     far = dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-19, minutes=-51)))
     assert not bounded.instant_in_range(far)
+
+
+# ---- Pages that read a date from the request ----
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [*BAD_DATES, "2026-02-30", "x", "2026-1-1"])
+def test_page_dates_far_or_malformed_fall_back_never_500(personas, client, day):
+    """My week (?week=, ?day=), the pulse (?week=, and its POSTed week) and the audit page's
+    filters read dates: far, impossible or malformed ones answer the page (its usual week,
+    or a clear error), never a 500, and the pulse saves nothing."""
+    from workload.models import PulseResponse
+
+    client.force_login(personas.member.user)
+    for url in (f"/log/?week={day}", f"/log/?day={day}", f"/pulse/?week={day}"):
+        assert client.get(url).status_code == 200, url
+    answers = {f"q{i}": "50" for i in range(1, 8)}
+    response = client.post("/pulse/", {"week": day, **answers})
+    assert response.status_code == 200
+    assert not PulseResponse.objects.exists()
+    client.force_login(personas.admin.user)
+    for name in ("date_from", "date_to"):
+        response = client.get(f"/governance/audit/?{name}={day}")
+        assert response.status_code in (200, 400), (name, response.status_code)

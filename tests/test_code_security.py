@@ -6,7 +6,7 @@ webhooks are opened with urllib (S310) only after their URL is checked to be htt
 import pytest
 
 from governance import outbox
-from governance.models import Connector, OutboxMessage
+from governance.models import OutboxMessage
 from workload import charts
 
 HOSTILE = '</text><script>alert(1)</script><a href="x" onclick="y">'
@@ -37,10 +37,9 @@ def test_webhook_refuses_other_schemes(url, monkeypatch):
         raise AssertionError("urlopen must not be reached")
 
     monkeypatch.setattr(outbox.urllib.request, "urlopen", opened)
-    connector = Connector(url=url, secret="s")
     message = OutboxMessage(topic="grant.revoked", payload={})
     with pytest.raises(OSError, match="http or https"):
-        outbox._post_webhook(connector, message)
+        outbox._post_webhook(url, "s", message)
 
 
 def test_webhook_still_posts_over_https(monkeypatch):
@@ -61,7 +60,6 @@ def test_webhook_still_posts_over_https(monkeypatch):
 
     monkeypatch.setattr(outbox.urllib.request, "urlopen", opened)
     outbox._post_webhook(
-        Connector(url="https://hooks.example.com/in", secret="s"),
-        OutboxMessage(topic="grant.revoked", payload={}),
+        "https://hooks.example.com/in", "s", OutboxMessage(topic="grant.revoked", payload={})
     )
     assert seen == ["https://hooks.example.com/in"]

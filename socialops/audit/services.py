@@ -30,6 +30,7 @@ AUDIT_LOCK_KEY = 7_311_972_026
 # so that the audit page's filters find old and new rows alike.
 TARGET_TYPES = {
     "auth.user": "user",
+    "auth.group": "group",
     "teams.team": "team",
     "teams.member": "member",
     "teams.channel": "channel",

@@ -47,17 +47,28 @@ class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
 
 
-class Forbidden(DomainError):
-    """The caller can see the object but may not take this action (403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
+class OneMessageError(DomainError):
+    """A refusal with one message and no field: answered as `{"detail": "..."}`, as DRF's own
+    403 and 404 (the schema's ErrorDetail, socialops/common/schema.py)."""
 
     def __init__(self, message: str | Promise):
         super().__init__({"detail": [str(message)]})
 
 
+class Forbidden(OneMessageError):
+    """The caller can see the object but may not take this action (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class NotFound(OneMessageError):
+    """What the request names does not exist, or not for this caller (404)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, Forbidden):
+    if isinstance(exc, OneMessageError):
         return Response({"detail": str(exc)}, status=exc.status_code)
     if isinstance(exc, DomainError):
         return Response(exc.errors, status=exc.status_code)

@@ -596,3 +596,47 @@ def test_redis_restarting_between_commit_and_relay_loses_nothing(
     assert receiver.distinct_processed() == {str(message.pk)}
     assert [s.key for s in receiver.requests] == [str(message.pk)]
     _assert_signed_revocation(receiver.requests[0], message, grant)
+
+
+# ---- The audit's signed checkpoints, through the outbox to the checkpoint webhook ----
+
+
+@pytest.mark.django_db
+def test_each_checkpoint_reaches_the_checkpoint_webhook_signed(
+    personas, receiver, nudges, settings, django_capture_on_commit_callbacks
+):
+    from socialops.audit.checkpoints import audit_checkpoint_write
+    from socialops.audit.services import audit_append
+
+    settings.AUDIT_CHECKPOINT_KEY = "test-only-checkpoint-key"
+    settings.AUDIT_CHECKPOINT_WEBHOOK_URL = receiver.url
+    settings.AUDIT_CHECKPOINT_WEBHOOK_SECRET = SECRET
+    audit_append(actor=None, action="organisation.seeded", target_type="organisation",
+                 target_id="demo", data={})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint = audit_checkpoint_write()
+    message = OutboxMessage.objects.get(topic=outbox.CHECKPOINT_TOPIC)
+    assert outbox_relay_batch() == {"delivered": 1, "failed": 0}
+    [seen] = receiver.requests
+    body = json.loads(seen.body)
+    assert body["topic"] == "audit.checkpoint" and body["id"] == str(message.pk)
+    assert body["payload"]["signature"] == checkpoint.signature
+    assert body["payload"]["last_hash"] == checkpoint.last_hash
+    assert seen.signature == outbox.sign(seen.body, SECRET)
+    assert seen.key == str(message.pk)
+
+
+@pytest.mark.django_db
+def test_without_a_checkpoint_webhook_nothing_is_queued(
+    personas, nudges, settings, django_capture_on_commit_callbacks
+):
+    from socialops.audit.checkpoints import audit_checkpoint_write
+    from socialops.audit.services import audit_append
+
+    settings.AUDIT_CHECKPOINT_KEY = "test-only-checkpoint-key"
+    settings.AUDIT_CHECKPOINT_WEBHOOK_URL = ""
+    audit_append(actor=None, action="organisation.seeded", target_type="organisation",
+                 target_id="demo", data={})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit_checkpoint_write() is not None
+    assert not OutboxMessage.objects.filter(topic=outbox.CHECKPOINT_TOPIC).exists()

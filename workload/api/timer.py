@@ -22,7 +22,7 @@ class TimerSerializer(serializers.Serializer):
     """The timer as read: `running` false alone when none runs."""
 
     running = serializers.BooleanField()
-    started_at = BoundedDateTimeField(read_only=True)
+    started_at = BoundedDateTimeField(required=False)
     elapsed_minutes = serializers.IntegerField(required=False)
     category = serializers.CharField(required=False, help_text="Blank until chosen.")
     channel = serializers.IntegerField(required=False, allow_null=True)

@@ -10,9 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from socialops.common.exceptions import Conflict, DomainError
+from socialops.common.exceptions import Conflict, DomainError, NotFound
 from teams.models import Channel, Member
 from workload.duration import format_duration
 from workload.hours import MINUTES_PER_DAY, split_at_midnight
@@ -25,13 +24,11 @@ STOP_OVERRIDES = frozenset(
 _MINUTE_US = 60_000_000
 
 
-class TimerNotRunning(DomainError):
+class TimerNotRunning(NotFound):
     """The member has no running timer to stop or discard (404)."""
 
-    status_code = status.HTTP_404_NOT_FOUND
-
     def __init__(self) -> None:
-        super().__init__({"detail": [_("You have no running timer.")]})
+        super().__init__(_("You have no running timer."))
 
 
 def timer_for(member: Member | None) -> Timer | None:
