@@ -1257,7 +1257,8 @@ ADMIN_NO_ADD = {
     "django_celery_beat.IntervalSchedule", "django_celery_beat.CrontabSchedule",
 }  # fmt: skip
 ADMIN_NO_DELETE = {
-    "auth.User", "audit.AuditEvent", "audit.AuditVerification", "teams.Team", "teams.Member", "teams.Channel",
+    "auth.User", "audit.AuditEvent", "audit.AuditVerification", "teams.Team", "teams.Member",
+    "teams.Channel",
     "workload.BurnoutScore", "workload.StaffingSnapshot", "workload.RecomputeJob",
     "governance.AccessGrant", "governance.CredentialRotation", "governance.ChecklistItem",
     "governance.Offboarding", "governance.OutboxMessage", "governance.Connector",

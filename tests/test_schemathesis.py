@@ -3,9 +3,12 @@ in the OpenAPI schema (/api/schema/, drf-spectacular) as anonymous, member, lead
 against a small seeded dataset. No 5xx, and every response conforms to the schema: a
 documented status code, its content type, its body shape.
 
-Time-bounded: a few examples per operation and role (SCHEMATHESIS_MAX_EXAMPLES, default 4),
-so the module stays around a minute. Signing in is a Django session (force_login) with its
-CSRF pair, independent of how API tokens are stored.
+Then stateful workflows for each signed-in role: chains of calls along the links schemathesis
+infers from the schema (SCHEMATHESIS_STATEFUL_EXAMPLES scenarios of up to 6 steps, default 30).
+
+Time-bounded: a few examples per operation and role (SCHEMATHESIS_MAX_EXAMPLES, default 4);
+the module takes about 7 minutes (docs/security.md has the measured figures). Signing in is
+a Django session (force_login) with its CSRF pair, independent of how API tokens are stored.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from socialops.wsgi import application
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4"))
+STATEFUL_EXAMPLES = int(os.environ.get("SCHEMATHESIS_STATEFUL_EXAMPLES", "30"))
 ROLES = ["anonymous", "member", "leader", "admin"]
 # No 5xx, and every response as the schema says: a documented status code (the error answers
 # are documented once for all operations, socialops/common/schema.py), its content type and
@@ -38,7 +42,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-STATS = {"requests": 0, "operations": set(), "started": time.monotonic()}
+STATS = {"requests": 0, "operations": set(), "stateful_steps": 0, "started": time.monotonic()}
 
 
 def _schema_dict() -> dict:
@@ -133,11 +137,48 @@ def test_api_conforms_to_its_schema(case, auth):
     )
 
 
+@pytest.fixture(params=ROLES[1:])
+def signed_in(request, auth):
+    return auth
+
+
+def test_stateful_workflows(signed_in):
+    """Chains of calls, each using what an earlier one answered: schemathesis infers the links
+    from the schema (dependency analysis: POST /grants/ → /grants/{id}/revoke/, a task log →
+    its duplicate, a review → its items…), up to 6 steps a scenario, for each signed-in role.
+    The same checks as above on every step."""
+    workflow = schema.as_state_machine()
+    before = STATS["stateful_steps"]
+
+    class Flow(workflow):  # type: ignore[misc, valid-type]
+        def call(self, case, **kwargs):
+            STATS["stateful_steps"] += 1
+            return case.call(
+                app=application, headers=signed_in["headers"], cookies=signed_in["cookies"]
+            )
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Flow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # Links were inferred and followed: scenarios of several steps, not one call each.
+    assert STATS["stateful_steps"] - before > 2 * STATEFUL_EXAMPLES
+
+
 def test_zz_report_figures(capsys):
     """Prints what the run covered (shown with -s; kept in the CI log)."""
     with capsys.disabled():
         print(
             f"\nschemathesis: {len(STATS['operations'])} operations, {STATS['requests']} "
-            f"requests, {time.monotonic() - STATS['started']:.1f} s"
+            f"requests, {STATS['stateful_steps']} stateful steps, "
+            f"{time.monotonic() - STATS['started']:.1f} s"
         )
     assert STATS["requests"] == 0 or len(STATS["operations"]) >= 1
