@@ -209,7 +209,8 @@ class AccountAdmin(ServiceAdmin, DjangoUserAdmin):
                 values[name] = list(values[name])
             user = User.objects.get(pk=form.instance.pk)
             return accounts.account_update(user=user, actor=request.user, **values)
-        usable = form.cleaned_data.get("usable_password", "true") != "false"
+        # Django's form turns its "usable_password" choice into set_usable_password.
+        usable = form.cleaned_data.get("set_usable_password", True)
         return accounts.account_create(
             username=form.cleaned_data["username"],
             password=form.cleaned_data.get("password1") if usable else None,

@@ -166,6 +166,7 @@ def team_update(
     return team
 
 
+@transaction.atomic
 def team_set_leaders(*, team: Team, leaders: list[Member], actor: Any = None) -> None:
     """Who leads the team, i.e. who sees its members' figures: audited when it changes
     (`team.leaders_changed`, member ids before and after)."""
@@ -280,7 +281,7 @@ def channel_create(*, actor: Any = None, **fields) -> Channel:
     _check_channel_owner(channel)
     _save(channel)
     # Its label (platform and handle) names it in the audit; the display name, which channels
-    # may share, is left out (docs/product.md, channel labels).
+    # may share, is left out (channels are always named by their label).
     settings_now = {n: _plain(getattr(channel, n)) for n in sorted(CHANNEL_FIELDS - {"name"})}
     _audit(actor, "channel.created", channel, {"settings": settings_now})
     return channel

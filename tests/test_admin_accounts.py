@@ -216,3 +216,12 @@ def test_beat_schedules_and_drf_tokens_are_not_edited_in_the_admin(operator):
                              {"name": task.name, "task": task.task})  # fmt: skip
     assert response.status_code == 403
     assert operator.get("/admin/authtoken/tokenproxy/").status_code == 404
+
+
+def test_a_user_added_for_single_sign_on_only_has_no_usable_password(operator, personas):
+    response = operator.post(
+        "/admin/auth/user/add/", {"username": "sso", "usable_password": "false"}
+    )
+    assert response.status_code == 302, _errors(response)[:3000]
+    assert not User.objects.get(username="sso").has_usable_password()
+    assert _event("user.created").data["usable_password"] is False
