@@ -14,7 +14,7 @@ from socialops.audit.services import Entry, audit_append_many
 from socialops.common.csv import FORMULA_STARTS, safe_cell, writer
 from teams.models import Channel, Member, Team
 from tests.factories import TaskLogFactory
-from tests.workload.test_dashboards import _as, scored  # noqa: F401 (scored: a fixture)
+from tests.workload.test_dashboards import _as, score_the_personas
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +65,10 @@ def test_every_csv_of_the_project_goes_through_the_shared_writer():
 
 
 @pytest.fixture
-def hostile(scored):  # noqa: F811 (the imported fixture, extended)
-    """Admin-set names that a spreadsheet would run, on teams, people and channels, and in the
-    audit log (as the actor's name)."""
-    p = scored
+def hostile(personas):
+    """The scored personas, with admin-set names that a spreadsheet would run, on teams,
+    people and channels, and in the audit log (as the actor's name)."""
+    p = score_the_personas(personas)
     Team.objects.filter(pk=p.team.pk).update(name=PAYLOADS[0])
     Team.objects.filter(pk=p.other_team.pk).update(name=PAYLOADS[1])
     names = {p.member: PAYLOADS[2], p.teammate: PAYLOADS[3], p.leader: PAYLOADS[4],

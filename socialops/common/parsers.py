@@ -20,7 +20,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import (  # type: ignore[attr-defined]  # absent from DRF's stubs
     JSONParser,
-    get_encoding,
+    get_encoding,  # DRF's own: refuses bytes-to-bytes codecs that inflate a body (bz2_codec)
 )
 from rest_framework.utils import json
 

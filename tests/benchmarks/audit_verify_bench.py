@@ -14,24 +14,24 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialops.settings")
 os.environ.setdefault("AUDIT_CHECKPOINT_KEY", "benchmark-only-key")
 
-import django  # noqa: E402  (after the settings module is chosen)
-
-django.setup()
-
-from django.db import transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from socialops.audit.checkpoints import (  # noqa: E402
-    audit_checkpoint_write,
-    checkpoint_claims,
-    checkpoint_key,  # noqa: E402
-)
-from socialops.audit.models import AUDIT_GENESIS, AuditEvent  # noqa: E402
-from socialops.audit.selectors import audit_verify  # noqa: E402
-from socialops.audit.services import canonical_json, chain_hash  # noqa: E402
-
 
 def main(n: int) -> None:
+    # Django is imported here, once the settings module is chosen (as the other benchmarks do).
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from socialops.audit.checkpoints import (
+        audit_checkpoint_write,
+        checkpoint_claims,
+        checkpoint_key,
+    )
+    from socialops.audit.models import AUDIT_GENESIS, AuditEvent
+    from socialops.audit.selectors import audit_verify
+    from socialops.audit.services import canonical_json, chain_hash
+
     with transaction.atomic():
         start = time.perf_counter()
         prev, now, rows = AUDIT_GENESIS, timezone.now(), []

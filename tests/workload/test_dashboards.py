@@ -58,8 +58,12 @@ def _snapshot(team, as_of=AS_OF, **fields):
 
 @pytest.fixture
 def scored(personas):
+    return score_the_personas(personas)
+
+
+def score_the_personas(personas):
     """The team's two members scored (Maya not sharing her pulse), a foreigner scored, and a
-    staffing snapshot for both teams."""
+    staffing snapshot for both teams (the `scored` fixture; also used by other modules)."""
     _score(personas.member)
     _score(personas.teammate, wsi=Decimal("20.5"), wsi_band="low", risk=Decimal("30"),
            band="moderate", wrb=None, mode="objective_only", band_overrides=[])  # fmt: skip
